@@ -1,0 +1,84 @@
+// swift-tools-version:6.2
+//
+// Cairn's targets, lowest layer first. Arrows point down only:
+//
+//   cairn (CLI) ──► CairnLog ──► CZstd, COpenSSL, CCRC32C
+//   Tools/*     ──► CairnLog, CairnCorpus
+//
+// CairnLog is the storage core: an append-only log of opaque records. It knows
+// nothing of customers, events or HTTP.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .treatAllWarnings(as: .error),
+]
+
+let package = Package(
+    name: "Cairn",
+    products: [
+        .library(name: "CairnLog", targets: ["CairnLog"]),
+        .library(name: "CairnCorpus", targets: ["CairnCorpus"]),
+        .executable(name: "cairn", targets: ["cairn"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    ],
+    targets: [
+        // C libraries from the system (see Makefile `deps`).
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // CRC32C with the SSE4.2 instruction where the CPU has it, slicing-by-8 otherwise.
+        .target(name: "CCRC32C"),
+
+        .target(
+            name: "CairnLog",
+            dependencies: [
+                "CZstd", "COpenSSL", "CCRC32C",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(name: "CairnCorpus", path: "Tools/CairnCorpus", swiftSettings: strict),
+        .executableTarget(
+            name: "cairn",
+            dependencies: [
+                "CairnLog", "CairnCorpus",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Drivers used by the crash tests and `make torture`.
+        .executableTarget(
+            name: "cairn-crash-child",
+            dependencies: ["CairnLog"],
+            path: "Tools/CrashChild",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "cairn-corpus",
+            dependencies: [
+                "CairnCorpus",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tools/CorpusCommand",
+            swiftSettings: strict
+        ),
+
+        .testTarget(
+            name: "CairnLogTests",
+            dependencies: ["CairnLog", "CairnCorpus"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "CairnCorpusTests", dependencies: ["CairnCorpus"], swiftSettings: strict),
+        .testTarget(
+            name: "CairnCLITests",
+            dependencies: ["CairnLog"],
+            swiftSettings: strict
+        ),
+    ]
+)

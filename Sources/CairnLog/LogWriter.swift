@@ -1,0 +1,286 @@
+import Dispatch
+import Logging
+
+/// The log's single writer. It alone appends to, truncates, syncs and rolls segment files; it runs
+/// on its own OS thread (`DurableLog` starts it) so that compression, `pwrite` and `fdatasync`
+/// never block the cooperative pool.
+///
+/// Group commit: each turn takes every queued append up to `groupBytesMax`, packs the records into
+/// batches of at most `batchBytesMax`, writes them with one `pwrite`, calls `fdatasync` once (under
+/// `.always`) and only then acknowledges every append of the group.
+///
+/// On a write or sync error the group's appends fail (none is acknowledged) and the writer
+/// re-establishes the on-disk state from its last durable checkpoint: it truncates the active
+/// segment to the visible length and syncs. It never retries a failed fsync and carries on. If that
+/// repair fails too, every later group first retries the repair and fails until it succeeds (for
+/// example once disk space returns).
+final class LogWriter {
+    /// The log's state at a batch boundary.
+    struct Position: Equatable {
+        var length: UInt64
+        var nextOffset: UInt64
+        var link: ChainLink
+        var lastTimestamp: Int64?
+    }
+
+    private let configuration: LogConfiguration
+    private let opener: LogOpener
+    private let storage: any Storage
+    private let clock: any LogClock
+    private let logger: Logger
+    private let queue: AppendQueue
+    private let table: SegmentTable
+    private let onPublish: @Sendable (UInt64) -> Void
+    private let encoder: BatchEncoder
+
+    private var activeFile: any StorageFile
+    private var activeBase: UInt64
+    private var activeFirstTimestamp: Int64?
+    /// What has been written to the active segment.
+    private var written: Position
+    /// What readers may see (per the fsync policy); a failed write or sync returns to it.
+    private var visible: Position
+    /// Batches written but not yet visible, to be indexed once they are.
+    private var unpublished: [(BatchHeader, UInt64)] = []
+    private var lastSyncNanos: UInt64
+    /// The error that left the disk in an unknown state, until a repair succeeds.
+    private var failure: LogError?
+    private var frames: [UInt8] = []
+
+    init(opened: OpenedLog, configuration: LogConfiguration, opener: LogOpener, clock: any LogClock,
+         logger: Logger, queue: AppendQueue, table: SegmentTable, onPublish: @escaping @Sendable (UInt64) -> Void) {
+        self.configuration = configuration
+        self.opener = opener
+        self.storage = opener.storage
+        self.clock = clock
+        self.logger = logger
+        self.queue = queue
+        self.table = table
+        self.onPublish = onPublish
+        self.encoder = BatchEncoder(compressionLevel: configuration.compressionLevel)
+        self.activeFile = opened.activeFile
+        self.activeBase = opened.segments[opened.segments.count - 1].baseOffset
+        self.activeFirstTimestamp = opened.activeFirstTimestamp
+        let position = Position(length: opened.activeLength, nextOffset: opened.nextOffset, link: opened.lastLink, lastTimestamp: opened.lastTimestamp)
+        self.written = position
+        self.visible = position
+        self.lastSyncNanos = Monotonic.nanos()
+    }
+
+    // MARK: The loop
+
+    /// Runs until the queue is closed and drained; then syncs, writes the active segment's indexes
+    /// and the clean-shutdown marker. Returns the error that prevented a clean close, if any.
+    func run() -> LogError? {
+        while true {
+            var group = queue.take(bytesMax: configuration.groupBytesMax)
+            if group.isEmpty {
+                if queue.isClosed && queue.isEmpty { break }
+                syncIfDue()
+                _ = queue.wake.wait(timeout: idleTimeout())
+                continue
+            }
+            if configuration.lingerMicros > 0 {
+                let bytes = group.reduce(0) { $0 + $1.bytes }
+                if bytes < configuration.groupBytesMax {
+                    _ = queue.wake.wait(timeout: .now() + .microseconds(configuration.lingerMicros))
+                    group += queue.take(bytesMax: configuration.groupBytesMax - bytes)
+                }
+            }
+            commit(group)
+        }
+        return shutDown()
+    }
+
+    private func idleTimeout() -> DispatchTime {
+        if case .interval(let ms) = configuration.fsync, written != visible {
+            let due = lastSyncNanos + UInt64(ms) * 1_000_000
+            let now = Monotonic.nanos()
+            return .now() + .nanoseconds(Int(due > now ? due - now : 0))
+        }
+        return .distantFuture
+    }
+
+    /// Writes one group and acknowledges it, or fails all of it.
+    private func commit(_ group: [AppendQueue.Pending]) {
+        do {
+            if let failure {
+                do { try repair() } catch {
+                    throw LogError(.failed, "the log could not recover from an earlier disk error (\(failure.message)); repair failed: \(error)")
+                }
+            }
+            let now = max(clock.nowMicros(), written.lastTimestamp ?? Int64.min)
+            try rollIfNeeded(now: now)
+            let firstOffsets = try write(group, timestamp: now)
+            switch configuration.fsync {
+            case .always:
+                try activeFile.sync()
+                lastSyncNanos = Monotonic.nanos()
+                publish()
+            case .interval:
+                syncIfDue()
+            case .none:
+                publish()
+            }
+            for (pending, offset) in zip(group, firstOffsets) { pending.continuation.resume(returning: offset) }
+        } catch {
+            let logError = error as? LogError ?? LogError(.io, "\(error)")
+            logger.error("log append failed", metadata: ["error": "\(logError)", "records": "\(group.reduce(0) { $0 + $1.records.count })"])
+            for pending in group { pending.continuation.resume(throwing: logError) }
+            if logError.code != .failed {
+                failure = logError
+                try? repair()
+            }
+        }
+    }
+
+    /// Encodes the group into batches and writes them behind the active segment's end. Returns the
+    /// first offset of each pending append.
+    private func write(_ group: [AppendQueue.Pending], timestamp: Int64) throws -> [UInt64] {
+        frames.removeAll(keepingCapacity: true)
+        var firstOffsets: [UInt64] = []
+        var next = written
+        var batchStart = next.nextOffset
+        var batch: [AppendRecord] = []
+        var batchBytes = 0
+        var notes: [(BatchHeader, UInt64)] = []
+
+        func flush() throws {
+            guard !batch.isEmpty else { return }
+            let position = written.length + UInt64(frames.count)
+            let header = try encoder.encode(batch[...], baseOffset: batchStart, timestamp: timestamp, previous: next.link, into: &frames)
+            notes.append((header, position))
+            next.link = header.link
+            batchStart = header.endOffset
+            batch.removeAll(keepingCapacity: true)
+            batchBytes = 0
+        }
+
+        var offset = next.nextOffset
+        for pending in group {
+            firstOffsets.append(offset)
+            for record in pending.records {
+                let bytes = record.encodedLength
+                if batchBytes + bytes > configuration.batchBytesMax { try flush() }
+                batch.append(record)
+                batchBytes += bytes
+                offset += 1
+            }
+        }
+        try flush()
+
+        try frames.withUnsafeBytes { try activeFile.write(at: written.length, $0) }
+        next.length = written.length + UInt64(frames.count)
+        next.nextOffset = offset
+        next.lastTimestamp = timestamp
+        if activeFirstTimestamp == nil { activeFirstTimestamp = timestamp }
+        written = next
+        unpublished += notes
+        return firstOffsets
+    }
+
+    /// Makes what is written visible to readers and wakes tailers.
+    private func publish() {
+        guard written != visible || !unpublished.isEmpty else { return }
+        visible = written
+        table.publish(length: visible.length, endOffset: visible.nextOffset, notes: unpublished)
+        unpublished.removeAll(keepingCapacity: true)
+        onPublish(visible.nextOffset)
+    }
+
+    /// Under `.interval`, syncs when the interval has passed since the last sync.
+    private func syncIfDue() {
+        guard case .interval(let ms) = configuration.fsync, written != visible, failure == nil else { return }
+        guard Monotonic.nanos() >= lastSyncNanos + UInt64(ms) * 1_000_000 else { return }
+        do {
+            try activeFile.sync()
+            lastSyncNanos = Monotonic.nanos()
+            publish()
+        } catch {
+            let logError = error as? LogError ?? LogError(.io, "\(error)")
+            logger.error("log sync failed; acknowledged records since the last sync are lost", metadata: ["error": "\(logError)"])
+            failure = logError
+            try? repair()
+        }
+    }
+
+    // MARK: Rolling
+
+    private func rollIfNeeded(now: Int64) throws {
+        guard written.length > UInt64(SegmentHeader.size) else { return }
+        var reason: String?
+        if written.length >= configuration.segmentBytesMax {
+            reason = "size \(written.length) >= \(configuration.segmentBytesMax)"
+        } else if let age = configuration.segmentAgeMaxMs, let first = activeFirstTimestamp, now - first >= age * 1000 {
+            reason = "age \((now - first) / 1000) ms >= \(age) ms"
+        }
+        guard let reason else { return }
+        try roll(reason: reason)
+    }
+
+    /// Seals the active segment and starts the next: sync it, write its indexes, create the new
+    /// segment through a temporary file and a rename, fsync the directory, switch.
+    private func roll(reason: String) throws {
+        if written != visible || configuration.fsync == .none {
+            try activeFile.sync()
+            lastSyncNanos = Monotonic.nanos()
+            publish()
+        }
+        try opener.writeIndex(table.active.index, segmentLength: visible.length)
+        let base = visible.nextOffset
+        try opener.createSegment(baseOffset: base, previousLink: visible.link)
+        let path = opener.path(SegmentFileName.segment(base))
+        let file = try storage.openFile(path, create: false)
+        activeFile.close()
+        activeFile = file
+        activeBase = base
+        activeFirstTimestamp = nil
+        table.append(SegmentEntry(baseOffset: base, path: path, length: UInt64(SegmentHeader.size), endOffset: base,
+                                  index: SegmentIndex(baseOffset: base, intervalBytes: configuration.indexIntervalBytes)))
+        written = Position(length: UInt64(SegmentHeader.size), nextOffset: base, link: visible.link, lastTimestamp: visible.lastTimestamp)
+        visible = written
+        logger.info("log segment rolled", metadata: ["segment": "\(SegmentFileName.segment(base))", "reason": "\(reason)"])
+    }
+
+    // MARK: Repair and shutdown
+
+    /// Returns the disk to the last visible state: removes a segment left by a half-done roll,
+    /// truncates the active segment to the visible length and syncs. Clears `failure` on success.
+    private func repair() throws {
+        let stray = try storage.listDirectory(opener.directory).compactMap(SegmentFileName.baseOffset(ofSegment:)).filter { $0 > activeBase }
+        for base in stray {
+            try storage.removeFile(opener.path(SegmentFileName.segment(base)))
+        }
+        if !stray.isEmpty { try storage.syncDirectory(opener.directory) }
+        try activeFile.truncate(to: visible.length)
+        try activeFile.sync()
+        if written != visible {
+            logger.warning("log returned to its last durable position", metadata: [
+                "droppedFromOffset": "\(visible.nextOffset)", "droppedToOffset": "\(written.nextOffset)",
+            ])
+        }
+        written = visible
+        unpublished.removeAll()
+        if visible.length == UInt64(SegmentHeader.size) { activeFirstTimestamp = nil }
+        failure = nil
+        lastSyncNanos = Monotonic.nanos()
+    }
+
+    private func shutDown() -> LogError? {
+        defer { activeFile.close() }
+        do {
+            if let failure {
+                do { try repair() } catch { throw LogError(.failed, "close after a disk error (\(failure.message)): \(error)") }
+            }
+            try activeFile.sync()
+            publish()
+            try opener.writeIndex(table.active.index, segmentLength: visible.length)
+            try opener.writeAtomically(SegmentFileName.cleanShutdownMarker, [], syncDirectory: true)
+            return nil
+        } catch {
+            let logError = error as? LogError ?? LogError(.io, "\(error)")
+            logger.error("log did not close cleanly; the next open will scan the active segment", metadata: ["error": "\(logError)"])
+            return logError
+        }
+    }
+}
