@@ -8,10 +8,23 @@ import Synchronization
 /// budget per group. The queue holds at most `bytesMax` bytes of records: past that a producer is
 /// told `overloaded` (or waits for room, per the policy) and nothing is buffered for it.
 final class AppendQueue: Sendable {
+    /// How the writer reports the outcome of an append.
+    enum Completion: Sendable {
+        case continuation(CheckedContinuation<UInt64, any Error>)
+        case ticket(AppendTicket)
+    }
+
     struct Pending: Sendable {
         let records: [AppendRecord]
         let bytes: Int
-        let continuation: CheckedContinuation<UInt64, any Error>
+        let completion: Completion
+
+        func complete(_ result: Result<UInt64, any Error>) {
+            switch completion {
+            case .continuation(let continuation): continuation.resume(with: result)
+            case .ticket(let ticket): ticket.complete(result)
+            }
+        }
     }
 
     /// A producer waiting for room. `registered` and `expired` cover the window in which the
@@ -63,7 +76,7 @@ final class AppendQueue: Sendable {
                     state.bytes -= bytes
                     return false
                 }
-                state.pending.append(Pending(records: records, bytes: bytes, continuation: continuation))
+                state.pending.append(Pending(records: records, bytes: bytes, completion: .continuation(continuation)))
                 return true
             }
             if accepted {
@@ -72,6 +85,21 @@ final class AppendQueue: Sendable {
                 continuation.resume(throwing: LogError(.closed, "the log is closed"))
             }
         }
+    }
+
+    /// Enqueues `records` without waiting, in call order; throws `.overloaded` at once when full.
+    func submit(_ records: [AppendRecord], bytes: Int) throws -> AppendTicket {
+        let ticket = AppendTicket()
+        try state.withLock { state in
+            if state.closed { throw LogError(.closed, "the log is closed") }
+            guard state.bytes == 0 || state.bytes + bytes <= bytesMax else {
+                throw LogError(.overloaded, "the append queue is full (\(bytesMax) bytes waiting for the disk); retry later")
+            }
+            state.bytes += bytes
+            state.pending.append(Pending(records: records, bytes: bytes, completion: .ticket(ticket)))
+        }
+        wake.signal()
+        return ticket
     }
 
     /// Takes pending appends in order, up to `bytesMax` bytes (always at least one).

@@ -107,6 +107,20 @@ public final class DurableLog: Sendable {
     /// `.overloaded` when the queue is full, `.noSpace`/`.io`/`.failed` when the disk failed (no
     /// record of the call was acknowledged), `.closed` after `close()`.
     public func append(_ records: [AppendRecord]) async throws -> UInt64 {
+        let bytes = try check(records)
+        return try await queue.enqueue(records, bytes: bytes, overload: configuration.overload)
+    }
+
+    /// Enqueues `records` without waiting and returns a ticket for the outcome. Successive calls
+    /// from one thread or task are written in call order, which lets a single producer keep many
+    /// appends in flight and still keep its order. Throws `.overloaded` at once when the queue is
+    /// full (whatever the overload policy), and the errors of `append` for invalid input.
+    public func submit(_ records: [AppendRecord]) throws -> AppendTicket {
+        try queue.submit(records, bytes: try check(records))
+    }
+
+    /// Checks an append's limits; returns its queued size.
+    private func check(_ records: [AppendRecord]) throws -> Int {
         guard !records.isEmpty else { throw LogError(.invalidArgument, "append needs at least one record") }
         guard records.count <= configuration.appendRecordsMax else {
             throw LogError(.invalidArgument, "append of \(records.count) records exceeds appendRecordsMax \(configuration.appendRecordsMax)")
@@ -119,7 +133,7 @@ public final class DurableLog: Sendable {
             }
             bytes += record.encodedLength
         }
-        return try await queue.enqueue(records, bytes: bytes, overload: configuration.overload)
+        return bytes
     }
 
     /// Appends one record; returns its offset.

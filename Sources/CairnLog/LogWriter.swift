@@ -122,11 +122,11 @@ final class LogWriter {
             case .none:
                 publish()
             }
-            for (pending, offset) in zip(group, firstOffsets) { pending.continuation.resume(returning: offset) }
+            for (pending, offset) in zip(group, firstOffsets) { pending.complete(.success(offset)) }
         } catch {
             let logError = error as? LogError ?? LogError(.io, "\(error)")
             logger.error("log append failed", metadata: ["error": "\(logError)", "records": "\(group.reduce(0) { $0 + $1.records.count })"])
-            for pending in group { pending.continuation.resume(throwing: logError) }
+            for pending in group { pending.complete(.failure(logError)) }
             if logError.code != .failed {
                 failure = logError
                 try? repair()
