@@ -66,7 +66,7 @@ public struct LogConfiguration: Sendable, Equatable {
         }
         if case .interval(let ms) = fsync { try check(ms >= 1 && ms <= 60_000, "fsync interval \(ms) ms is outside 1...60000") }
         if let level = compressionLevel { try check(level >= 1 && level <= 19, "compression level \(level) is outside 1...19") }
-        try check(segmentBytesMax >= 4096, "segmentBytesMax \(segmentBytesMax) is below 4096")
+        try check(segmentBytesMax >= 1024, "segmentBytesMax \(segmentBytesMax) is below 1024")
         if let age = segmentAgeMaxMs { try check(age >= 1, "segmentAgeMaxMs \(age) is below 1") }
         try check(batchBytesMax >= 1024 && batchBytesMax <= 64 << 20, "batchBytesMax \(batchBytesMax) is outside 1 KiB...64 MiB")
         try check(groupBytesMax >= batchBytesMax, "groupBytesMax \(groupBytesMax) is below batchBytesMax \(batchBytesMax)")

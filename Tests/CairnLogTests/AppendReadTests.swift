@@ -7,7 +7,7 @@ struct AppendReadTests {
     func roundTrip() async throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let log = try DurableLog.openBlocking(directory: dir.log, configuration: smallConfiguration())
+        let log = try openLog(dir.log, smallConfiguration())
         let offsets = try await appendSequentially(log, 0..<300, key: true)
         #expect(offsets == (0..<300).map { UInt64($0) })
         let empty = try await log.append(AppendRecord(kind: 9, key: [], payload: []))
@@ -26,7 +26,7 @@ struct AppendReadTests {
         #expect(log.segmentCount > 1, "the small configuration rolls segments")
         try await log.close()
 
-        let reopened = try DurableLog.openBlocking(directory: dir.log, configuration: smallConfiguration())
+        let reopened = try openLog(dir.log, smallConfiguration())
         #expect(reopened.openedCleanly)
         #expect(reopened.recoveryActions.isEmpty)
         #expect(try readAll(reopened) == records)
@@ -38,7 +38,7 @@ struct AppendReadTests {
     func concurrentProducers() async throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let log = try DurableLog.openBlocking(directory: dir.log, configuration: smallConfiguration())
+        let log = try openLog(dir.log, smallConfiguration())
         let results = try await withThrowingTaskGroup(of: [(UInt64, Int)].self) { group in
             for producer in 0..<8 {
                 group.addTask {
@@ -67,7 +67,7 @@ struct AppendReadTests {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let clock = ManualClock(1_000_000)
-        let log = try DurableLog.openBlocking(directory: dir.log, configuration: smallConfiguration(), clock: clock)
+        let log = try openLog(dir.log, smallConfiguration(), clock: clock)
         _ = try await log.append(AppendRecord(payload: [0]))
         clock.set(5_000_000)
         _ = try await log.append(AppendRecord(payload: [1]))
@@ -91,7 +91,7 @@ struct AppendReadTests {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let clock = ManualClock(0)
-        let log = try DurableLog.openBlocking(directory: dir.log, configuration: smallConfiguration(), clock: clock)
+        let log = try openLog(dir.log, smallConfiguration(), clock: clock)
         for i in 0..<400 {
             clock.set(Int64(i / 3) * 1000)
             _ = try await log.append(AppendRecord(payload: payload(i)))
@@ -109,7 +109,7 @@ struct AppendReadTests {
     func tailing() async throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let log = try DurableLog.openBlocking(directory: dir.log, configuration: smallConfiguration())
+        let log = try openLog(dir.log, smallConfiguration())
         let consumer = Task {
             var seen: [LogRecord] = []
             for try await record in log.records(from: 0) {
@@ -136,7 +136,7 @@ struct AppendReadTests {
     func closeEndsTailers() async throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let log = try DurableLog.openBlocking(directory: dir.log, configuration: smallConfiguration())
+        let log = try openLog(dir.log, smallConfiguration())
         let waiter = Task { try await log.waitForEnd(beyond: 5) }
         try await Task.sleep(nanoseconds: 5_000_000)
         try await log.close()
@@ -157,7 +157,7 @@ struct AppendReadTests {
         configuration.segmentBytesMax = 1 << 30
         configuration.segmentAgeMaxMs = 60_000
         let clock = ManualClock(0)
-        let log = try DurableLog.openBlocking(directory: dir.log, configuration: configuration, clock: clock)
+        let log = try openLog(dir.log, configuration, clock: clock)
         _ = try await log.append(AppendRecord(payload: [1]))
         clock.set(59_000_000)
         _ = try await log.append(AppendRecord(payload: [2]))
@@ -175,7 +175,7 @@ struct AppendReadTests {
         defer { dir.remove() }
         var configuration = smallConfiguration()
         configuration.recordBytesMax = 1000
-        let log = try DurableLog.openBlocking(directory: dir.log, configuration: configuration)
+        let log = try openLog(dir.log, configuration)
         await #expect(throws: LogError.self) { try await log.append([]) }
         do {
             _ = try await log.append(AppendRecord(payload: [UInt8](repeating: 0, count: 1001)))
@@ -185,7 +185,7 @@ struct AppendReadTests {
             #expect(error.message.contains("recordBytesMax"))
         }
         do {
-            _ = try DurableLog.openBlocking(directory: dir.log, configuration: configuration)
+            _ = try openLog(dir.log, configuration)
             Issue.record("a second writer opened the log")
         } catch let error as LogError {
             #expect(error.code == .locked)
@@ -205,7 +205,7 @@ struct AppendReadTests {
         configuration.queueBytesMax = 4096
         configuration.recordBytesMax = 2048
         configuration.lingerMicros = 200_000  // keep the writer slow so the queue fills
-        let log = try DurableLog.openBlocking(directory: dir.log, configuration: configuration)
+        let log = try openLog(dir.log, configuration)
         let outcomes = await withTaskGroup(of: LogError.Code?.self) { group in
             for i in 0..<40 {
                 group.addTask {
@@ -240,7 +240,7 @@ struct AppendReadTests {
         configuration.queueBytesMax = 4096
         configuration.recordBytesMax = 2048
         configuration.overload = .wait(milliseconds: 30_000)
-        let log = try DurableLog.openBlocking(directory: dir.log, configuration: configuration)
+        let log = try openLog(dir.log, configuration)
         try await withThrowingTaskGroup(of: UInt64.self) { group in
             for i in 0..<60 { group.addTask { try await log.append(AppendRecord(payload: payload(i, length: 1500))) } }
             var offsets: Set<UInt64> = []

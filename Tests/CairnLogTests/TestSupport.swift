@@ -1,4 +1,5 @@
 import Glibc
+import Logging
 import Synchronization
 @testable import CairnLog
 
@@ -94,4 +95,38 @@ func writeFile(_ path: String, _ bytes: [UInt8]) {
 
 func segmentNames(_ directory: String) -> [String] {
     ((try? PosixStorage().listDirectory(directory)) ?? []).filter { $0.hasSuffix(".log") }.sorted()
+}
+
+/// The byte positions of every batch in a segment file, and the offset range each holds.
+func batchLayout(_ path: String) throws -> [(position: Int, end: Int, offsets: Range<UInt64>)] {
+    let file = try PosixStorage().openFile(path, create: false)
+    defer { file.close() }
+    let header = try SegmentHeader.decode(try file.read(at: 0, count: SegmentHeader.size)).get()
+    var layout: [(Int, Int, Range<UInt64>)] = []
+    let scan = try SegmentScanner(file: file, length: try file.size(), header: header, indexIntervalBytes: 4096).scan { batch, position, _ in
+        layout.append((Int(position), Int(position) + batch.frameLength, batch.baseOffset..<batch.endOffset))
+    }
+    precondition(scan.stop == .endOfData, "test segment is damaged: \(scan.stop)")
+    return layout
+}
+
+/// Opens a log with a logger that prints only errors.
+func openLog(_ directory: String, _ configuration: LogConfiguration = smallConfiguration(), clock: any LogClock = SystemClock(),
+             storage: any Storage = PosixStorage()) throws -> DurableLog {
+    var logger = Logger(label: "cairn.test")
+    logger.logLevel = .critical
+    return try DurableLog.openBlocking(directory: directory, configuration: configuration, storage: storage, clock: clock, logger: logger)
+}
+
+func copyDirectory(_ from: String, _ to: String) {
+    _ = system("rm -rf '\(to)' && cp -a '\(from)' '\(to)'")
+}
+
+func removeFile(_ path: String) { unlink(path) }
+
+/// Flips one bit of a file in place.
+func flipBit(_ path: String, byte: Int, bit: Int = 0) {
+    var bytes = readFile(path)
+    bytes[byte] ^= UInt8(1 << bit)
+    writeFile(path, bytes)
 }
