@@ -69,15 +69,16 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        .target(name: "CairnTestSupport", path: "Tests/CairnTestSupport", swiftSettings: strict),
         .testTarget(
             name: "CairnLogTests",
-            dependencies: ["CairnLog", "CairnCorpus"],
+            dependencies: ["CairnLog", "CairnTestSupport", "cairn-crash-child"],
             swiftSettings: strict
         ),
         .testTarget(name: "CairnCorpusTests", dependencies: ["CairnCorpus"], swiftSettings: strict),
         .testTarget(
             name: "CairnCLITests",
-            dependencies: ["CairnLog"],
+            dependencies: ["CairnLog", "CairnCorpus", "CairnTestSupport", "cairn"],
             swiftSettings: strict
         ),
     ]

@@ -2,25 +2,7 @@ import Glibc
 import Logging
 import Synchronization
 @testable import CairnLog
-
-/// A fresh directory under /tmp, removed by `remove()`.
-struct TemporaryDirectory {
-    let path: String
-
-    init(_ label: String = "cairn") {
-        var template = Array("/tmp/\(label)-XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        precondition(made != nil, "mkdtemp failed")
-        path = String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
-    }
-
-    /// The log directory inside it.
-    var log: String { path + "/log" }
-
-    func remove() {
-        _ = system("rm -rf '\(path)'")
-    }
-}
+@_exported import CairnTestSupport
 
 /// A clock the test moves by hand.
 final class ManualClock: LogClock {

@@ -10,9 +10,14 @@
 import CairnLog
 import Glibc
 
+func complain(_ message: String) {
+    let bytes = Array((message + "\n").utf8)
+    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+}
+
 let arguments = CommandLine.arguments
 guard arguments.count >= 3, let seed = UInt64(arguments[2]) else {
-    fputs("usage: cairn-crash-child DIRECTORY SEED [SEGMENT_BYTES]\n", stderr)
+    complain("usage: cairn-crash-child DIRECTORY SEED [SEGMENT_BYTES]")
     exit(2)
 }
 let directory = arguments[1]
@@ -40,7 +45,7 @@ let log: DurableLog
 do {
     log = try DurableLog.openBlocking(directory: directory, configuration: configuration)
 } catch {
-    fputs("open failed: \(error)\n", stderr)
+    complain("open failed: \(error)")
     exit(1)
 }
 emit("open \(log.endOffset)")
@@ -66,7 +71,7 @@ await withTaskGroup(of: Void.self) { group in
                     let first = try await log.append(records)
                     for (i, tag) in tags.enumerated() { emit("ack \(first + UInt64(i)) \(tag)") }
                 } catch {
-                    fputs("append failed: \(error)\n", stderr)
+                    complain("append failed: \(error)")
                     exit(1)
                 }
             }
