@@ -6,8 +6,10 @@ import Logging
 /// never block the cooperative pool.
 ///
 /// Group commit: each turn takes every queued append up to `groupBytesMax`, packs the records into
-/// batches of at most `batchBytesMax`, writes them with one `pwrite`, calls `fdatasync` once (under
-/// `.always`) and only then acknowledges every append of the group.
+/// batches of at most `batchBytesMax` and writes them with one `pwrite`. Under `.always` the group
+/// then goes to the `SyncStage`, which calls `fdatasync` once for every group written since its
+/// last sync and only then acknowledges them, while this thread compresses and writes the next
+/// group. Under `.interval` and `.none` this thread acknowledges after the write and syncs itself.
 ///
 /// On a write or sync error the group's appends fail (none is acknowledged) and the writer
 /// re-establishes the on-disk state from its last durable checkpoint: it truncates the active
@@ -38,8 +40,13 @@ final class LogWriter {
     private var activeFirstTimestamp: Int64?
     /// What has been written to the active segment.
     private var written: Position
-    /// What readers may see (per the fsync policy); a failed write or sync returns to it.
-    private var visible: Position
+    /// What readers may see (per the fsync policy); a failed write or sync returns to it. Kept by
+    /// the sync stage, which advances it under `.always`; read it here only with the stage drained.
+    private var visible: Position {
+        get { syncStage.visible }
+        set { syncStage.visible = newValue }
+    }
+    private let syncStage: SyncStage
     /// Batches written but not yet visible, to be indexed once they are.
     private var unpublished: [(BatchHeader, UInt64)] = []
     private var lastSyncNanos: UInt64
@@ -63,8 +70,9 @@ final class LogWriter {
         self.activeFirstTimestamp = opened.activeFirstTimestamp
         let position = Position(length: opened.activeLength, nextOffset: opened.nextOffset, link: opened.lastLink, lastTimestamp: opened.lastTimestamp)
         self.written = position
-        self.visible = position
+        self.syncStage = SyncStage(visible: position, table: table, onPublish: onPublish)
         self.lastSyncNanos = Monotonic.nanos()
+        if configuration.fsync == .always { syncStage.start() }
     }
 
     // MARK: The loop
@@ -104,6 +112,11 @@ final class LogWriter {
     /// Writes one group and acknowledges it, or fails all of it.
     private func commit(_ group: [AppendQueue.Pending]) {
         do {
+            if let syncFailure = syncStage.failure {
+                syncStage.drain()
+                failure = syncFailure
+                logger.error("log sync failed; unacknowledged groups failed", metadata: ["error": "\(syncFailure)"])
+            }
             if let failure {
                 do { try repair() } catch {
                     throw LogError(.failed, "the log could not recover from an earlier disk error (\(failure.message)); repair failed: \(error)")
@@ -114,9 +127,9 @@ final class LogWriter {
             let firstOffsets = try write(group, timestamp: now)
             switch configuration.fsync {
             case .always:
-                try activeFile.sync()
-                lastSyncNanos = Monotonic.nanos()
-                publish()
+                syncStage.handOff(SyncStage.Group(pending: group, firstOffsets: firstOffsets, position: written, notes: unpublished, file: activeFile))
+                unpublished.removeAll(keepingCapacity: true)
+                return
             case .interval:
                 syncIfDue()
             case .none:
@@ -128,6 +141,7 @@ final class LogWriter {
             logger.error("log append failed", metadata: ["error": "\(logError)", "records": "\(group.reduce(0) { $0 + $1.records.count })"])
             for pending in group { pending.complete(.failure(logError)) }
             if logError.code != .failed {
+                syncStage.drain()
                 failure = logError
                 try? repair()
             }
@@ -221,6 +235,8 @@ final class LogWriter {
     /// Seals the active segment and starts the next: sync it, write its indexes, create the new
     /// segment through a temporary file and a rename, fsync the directory, switch.
     private func roll(reason: String) throws {
+        syncStage.drain()
+        if let syncFailure = syncStage.failure { throw syncFailure }
         if written != visible || configuration.fsync == .none {
             try activeFile.sync()
             lastSyncNanos = Monotonic.nanos()
@@ -263,12 +279,15 @@ final class LogWriter {
         unpublished.removeAll()
         if visible.length == UInt64(SegmentHeader.size) { activeFirstTimestamp = nil }
         failure = nil
+        syncStage.clearFailure()
         lastSyncNanos = Monotonic.nanos()
     }
 
     private func shutDown() -> LogError? {
+        if configuration.fsync == .always { syncStage.stop() }
         defer { activeFile.close() }
         do {
+            if failure == nil, let syncFailure = syncStage.failure { failure = syncFailure }
             if let failure {
                 do { try repair() } catch { throw LogError(.failed, "close after a disk error (\(failure.message)): \(error)") }
             }

@@ -22,7 +22,7 @@ struct AppendCommand: AsyncParsableCommand {
         let log = try await DurableLog.open(directory: dataOptions.eventLogDirectory, configuration: configuration)
         let lines = try LineReader(path: file)
         let started = ContinuousClock.now
-        var appender = Appender(log: log)
+        var appender = PipelinedAppender(log: log)
         do {
             while let batch = try await lines.nextLines() {
                 for line in batch {

@@ -28,7 +28,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let before = log.endOffset
         var generator = CorpusGenerator(seed: seed &+ before)
-        var appender = Appender(log: log)
+        var appender = PipelinedAppender(log: log)
         let started = ContinuousClock.now
         do {
             for _ in 0..<count {
