@@ -65,6 +65,7 @@ final class AppendQueue: Sendable {
                 return true
             }
             if reserved { break }
+            try Task.checkCancellation()
             guard let deadline, Monotonic.nanos() < deadline else {
                 throw LogError(.overloaded, "the append queue is full (\(bytesMax) bytes waiting for the disk); retry later")
             }

@@ -1,71 +1,81 @@
-/// Builds batch frames: encodes records, compresses them, fills in the header, the CRC and the
-/// chain link. Owned by the writer; not thread-safe. Buffers are reused from batch to batch.
+import CZstd
+
+/// Builds batch frames: records are added one by one into an uncompressed body; `seal` compresses
+/// the body into `frames` behind a filled-in header (CRC and chain link included). Owned by the
+/// writer; not thread-safe. Buffers are reused from batch to batch, so the hot path neither
+/// allocates nor zero-fills.
 final class BatchEncoder {
     private let compressor: ZstdCompressor?
-    private var body: [UInt8] = []
+    private let body = ByteBuffer(capacity: 1 << 20)
+    /// Framed batches, ready to be written; the caller clears it after writing.
+    let frames = ByteBuffer(capacity: 1 << 20)
+    /// Records added since the last `seal`.
+    private(set) var pendingRecords = 0
 
     /// - Parameter compressionLevel: a zstd level, or nil to store batches uncompressed.
     init(compressionLevel: Int32?) {
         compressor = compressionLevel.map { ZstdCompressor(level: $0) }
     }
 
-    /// Appends one framed batch holding `records` to `frames`; returns its header.
-    ///
-    /// All records get `timestamp`. Throws only when compression fails.
-    func encode(
-        _ records: ArraySlice<AppendRecord>,
-        baseOffset: UInt64,
-        timestamp: Int64,
-        previous: ChainLink,
-        into frames: inout [UInt8]
-    ) throws -> BatchHeader {
-        precondition(!records.isEmpty, "a batch holds at least one record")
-        body.removeAll(keepingCapacity: true)
-        for record in records {
-            RecordCodec.append(record, timestamp: timestamp, to: &body)
-        }
-        precondition(body.count <= BatchHeader.payloadBytesLimit, "batch over the payload limit")
+    /// Uncompressed bytes added since the last `seal`.
+    var pendingBytes: Int { body.count }
 
-        let start = frames.count
-        frames.append(contentsOf: repeatElement(0, count: BatchHeader.size))
+    func add(_ record: AppendRecord, timestamp: Int64) {
+        RecordCodec.append(record, timestamp: timestamp, to: body)
+        pendingRecords += 1
+    }
+
+    /// Frames the records added since the last seal as one batch at the end of `frames`, every
+    /// record stamped with `timestamp`; returns its header. Throws only when compression fails.
+    func seal(baseOffset: UInt64, timestamp: Int64, previous: ChainLink) throws -> BatchHeader {
+        precondition(pendingRecords > 0, "a batch holds at least one record")
+        precondition(body.count <= BatchHeader.payloadBytesLimit, "batch over the payload limit")
+        let start = frames.appendZeros(BatchHeader.size)
+        let source = body.bytes(0..<body.count)
         let codec: BatchHeader.Codec
-        let storedLength: Int
         if let compressor {
             codec = .zstd
-            storedLength = try body.withUnsafeBytes {
-                try compressor.compress($0, into: &frames, at: start + BatchHeader.size)
-            }
-            frames.removeLast(frames.count - (start + BatchHeader.size + storedLength))
+            frames.reserve(ZstdCompressor.bound(source.count))
+            frames.commit(try compressor.compress(source, into: frames.spare))
         } else {
             codec = .none
-            storedLength = body.count
-            frames.append(contentsOf: body)
+            frames.reserve(source.count)
+            frames.spare.copyMemory(from: source)
+            frames.commit(source.count)
         }
-
+        let payloadStart = start + BatchHeader.size
         var header = BatchHeader(
             codec: codec,
             baseOffset: baseOffset,
-            recordCount: UInt32(records.count),
-            storedLength: UInt32(storedLength),
+            recordCount: UInt32(pendingRecords),
+            storedLength: UInt32(frames.count - payloadStart),
             uncompressedLength: UInt32(body.count),
             firstTimestamp: timestamp,
             lastTimestamp: timestamp,
             link: previous,
             crc: 0
         )
-        frames.withUnsafeMutableBytes { raw in
-            let frame = UnsafeMutableRawBufferPointer(rebasing: raw[start..<(start + BatchHeader.size + storedLength)])
-            let headerBytes = UnsafeMutableRawBufferPointer(rebasing: frame[0..<BatchHeader.size])
-            let payload = UnsafeRawBufferPointer(rebasing: frame[BatchHeader.size...])
-            header.encode(into: headerBytes)
-            header.link = previous.next(
-                header: UnsafeRawBufferPointer(rebasing: headerBytes[0..<BatchHeader.linkedPrefix]),
-                payload: payload
-            )
-            header.encode(into: headerBytes)
-            header.crc = BatchHeader.computeCRC(header: UnsafeRawBufferPointer(headerBytes), payload: payload)
-            header.encode(into: headerBytes)
-        }
+        let headerBytes = frames.mutableBytes(start..<payloadStart)
+        let payload = frames.bytes(payloadStart..<frames.count)
+        header.encode(into: headerBytes)
+        header.link = previous.next(header: UnsafeRawBufferPointer(rebasing: headerBytes[0..<BatchHeader.linkedPrefix]), payload: payload)
+        header.encode(into: headerBytes)
+        header.crc = BatchHeader.computeCRC(header: UnsafeRawBufferPointer(headerBytes), payload: payload)
+        header.encode(into: headerBytes)
+        body.removeAll()
+        pendingRecords = 0
+        return header
+    }
+
+    /// One batch holding `records`, appended to `out` (for tools and tests; the writer uses
+    /// `add`/`seal` and writes `frames` directly).
+    func encode(_ records: ArraySlice<AppendRecord>, baseOffset: UInt64, timestamp: Int64, previous: ChainLink,
+                into out: inout [UInt8]) throws -> BatchHeader {
+        precondition(frames.count == 0 && pendingRecords == 0, "encode on an encoder with pending work")
+        for record in records { add(record, timestamp: timestamp) }
+        let header = try seal(baseOffset: baseOffset, timestamp: timestamp, previous: previous)
+        out.append(contentsOf: frames.bytes(0..<frames.count))
+        frames.removeAll()
         return header
     }
 }

@@ -15,7 +15,8 @@ import Synchronization
 public final class DurableLog: Sendable {
     public let directory: String
     public let configuration: LogConfiguration
-    /// What recovery did at open, one line per action; empty after a clean shutdown.
+    /// What recovery did at open, one line per action (truncations, index rebuilds, removed
+    /// leftovers); usually empty after a clean shutdown.
     public let recoveryActions: [String]
     /// Whether the previous close was clean.
     public let openedCleanly: Bool
@@ -133,6 +134,9 @@ public final class DurableLog: Sendable {
             }
             bytes += record.encodedLength
         }
+        guard bytes <= configuration.queueBytesMax else {
+            throw LogError(.invalidArgument, "append of \(bytes) bytes exceeds queueBytesMax \(configuration.queueBytesMax); split it")
+        }
         return bytes
     }
 
@@ -170,8 +174,11 @@ public final class DurableLog: Sendable {
 
     /// Stops accepting appends, writes everything queued, syncs, writes the active segment's
     /// indexes and a clean-shutdown marker, and releases the directory. Readers must not be used
-    /// afterwards. Throws the error that prevented a clean close (the data acknowledged before is
-    /// still safe; the next open scans the active segment).
+    /// afterwards. Throws the error that prevented a clean close; the next open then scans the
+    /// active segment. Under `.always` every acknowledged record is durable regardless; under the
+    /// relaxed policies a failed final sync can lose what was acknowledged since the last sync.
+    ///
+    /// A log must be closed: its writer thread keeps it (and its files and lock) alive until then.
     public func close() async throws {
         queue.close()
         await withCheckedContinuation { continuation in

@@ -66,14 +66,17 @@ public struct LogConfiguration: Sendable, Equatable {
         }
         if case .interval(let ms) = fsync { try check(ms >= 1 && ms <= 60_000, "fsync interval \(ms) ms is outside 1...60000") }
         if let level = compressionLevel { try check(level >= 1 && level <= 19, "compression level \(level) is outside 1...19") }
-        try check(segmentBytesMax >= 1024, "segmentBytesMax \(segmentBytesMax) is below 1024")
-        if let age = segmentAgeMaxMs { try check(age >= 1, "segmentAgeMaxMs \(age) is below 1") }
+        try check(segmentBytesMax >= 1024 && segmentBytesMax <= 1 << 36, "segmentBytesMax \(segmentBytesMax) is outside 1 KiB...64 GiB")
+        if let age = segmentAgeMaxMs {
+            try check(age >= 1 && age <= 100 * 365 * 86_400_000, "segmentAgeMaxMs \(age) is outside 1 ms...100 years")
+        }
         try check(batchBytesMax >= 1024 && batchBytesMax <= 64 << 20, "batchBytesMax \(batchBytesMax) is outside 1 KiB...64 MiB")
-        try check(groupBytesMax >= batchBytesMax, "groupBytesMax \(groupBytesMax) is below batchBytesMax \(batchBytesMax)")
+        try check(groupBytesMax >= batchBytesMax && groupBytesMax <= 1 << 30, "groupBytesMax \(groupBytesMax) is outside batchBytesMax (\(batchBytesMax))...1 GiB")
         try check(lingerMicros >= 0 && lingerMicros <= 1_000_000, "lingerMicros \(lingerMicros) is outside 0...1000000")
         try check(recordBytesMax >= 1 && recordBytesMax <= 64 << 20, "recordBytesMax \(recordBytesMax) is outside 1...64 MiB")
         try check(queueBytesMax >= recordBytesMax + RecordCodec.overhead, "queueBytesMax \(queueBytesMax) cannot hold one record of recordBytesMax")
-        try check(appendRecordsMax >= 1, "appendRecordsMax must be at least 1")
+        try check(queueBytesMax <= 1 << 36, "queueBytesMax \(queueBytesMax) is over 64 GiB")
+        try check(appendRecordsMax >= 1 && appendRecordsMax <= 10_000_000, "appendRecordsMax \(appendRecordsMax) is outside 1...10000000")
         if case .wait(let ms) = overload { try check(ms >= 0 && ms <= 600_000, "overload wait \(ms) ms is outside 0...600000") }
         try check(indexIntervalBytes >= 1 && indexIntervalBytes <= 1 << 30, "indexIntervalBytes \(indexIntervalBytes) is out of range")
     }

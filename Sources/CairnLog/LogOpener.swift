@@ -202,6 +202,9 @@ struct LogOpener {
         switch RecoveryDecision.decide(stop: scan.stop, validEnd: scan.validEnd, validBatchAfter: later) {
         case .open:
             break
+        case .truncate(_, let reason) where clean:
+            // Everything was synced before the marker was written: nothing can be torn.
+            throw LogError(.corrupted, "segment \(name) (offsets from \(scan.nextOffset)): \(reason), although the log was closed cleanly; refusing to open (run `cairn log verify`)", path: file.path)
         case .truncate(let length, let reason):
             try file.truncate(to: length)
             try file.sync()

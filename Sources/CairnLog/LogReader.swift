@@ -44,9 +44,16 @@ public final class LogReader {
         while let plan = try table.plan(offset: next) {
             let file = try handle(plan.path)
             var position = plan.position
+            var expectedBase: UInt64? = nil
             while position < plan.length && next < plan.endOffset {
                 let header = try readHeader(file, at: position, limit: plan.length)
                 let frameEnd = position + UInt64(header.frameLength)
+                // Never trust where the index pointed: the first batch must start at or before the
+                // wanted offset, and each next one exactly where the previous ended.
+                guard expectedBase.map({ header.baseOffset == $0 }) ?? (header.baseOffset <= next) else {
+                    throw LogError(.corrupted, "\(plan.path): batch at byte \(position) starts at offset \(header.baseOffset), expected \(expectedBase ?? next)", path: plan.path)
+                }
+                expectedBase = header.endOffset
                 if header.endOffset <= next {
                     position = frameEnd
                     continue

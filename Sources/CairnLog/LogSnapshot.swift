@@ -2,8 +2,10 @@
 /// change to any file. For tools (dump, audit) that may run beside the process that owns the log.
 public enum LogSnapshot {
     /// A reader over the valid prefix of every segment as it is on disk now. Walks every batch
-    /// header once (no decompression) to learn where batches are; a torn or damaged tail ends
-    /// what the reader sees. Records appended after this call are not seen.
+    /// header once to learn where batches are (and checks the CRCs of the last segment, so that a
+    /// torn or damaged tail ends what the reader sees). Records appended after this call are not
+    /// seen. Beside a live writer under a relaxed fsync policy, the reader can see records that are
+    /// written but not yet durable.
     public static func reader(directory: String, storage: any Storage = PosixStorage()) throws -> LogReader {
         let bases = try storage.listDirectory(directory).compactMap(SegmentFileName.baseOffset(ofSegment:)).sorted()
         guard !bases.isEmpty else {
@@ -22,7 +24,10 @@ public enum LogSnapshot {
             if let previous = segments.last, previous.endOffset != base {
                 throw LogError(.corrupted, "\(path) starts at offset \(base) but the previous segment ends at \(previous.endOffset)", path: path)
             }
-            let scan = try SegmentScanner(file: file, length: try file.size(), header: header, indexIntervalBytes: 4096).scan(checkCRC: false)
+            // Sealed segments were synced before their successor existed: headers suffice. The
+            // last one may end in a torn or damaged batch, which its CRCs reveal.
+            let isLast = base == bases[bases.count - 1]
+            let scan = try SegmentScanner(file: file, length: try file.size(), header: header, indexIntervalBytes: 4096).scan(checkCRC: isLast)
             segments.append(SegmentEntry(baseOffset: base, path: path, length: scan.validEnd, endOffset: scan.nextOffset, index: scan.index))
             if scan.stop != .endOfData { break }
         }

@@ -52,7 +52,6 @@ final class LogWriter {
     private var lastSyncNanos: UInt64
     /// The error that left the disk in an unknown state, until a repair succeeds.
     private var failure: LogError?
-    private var frames: [UInt8] = []
 
     init(opened: OpenedLog, configuration: LogConfiguration, opener: LogOpener, clock: any LogClock,
          logger: Logger, queue: AppendQueue, table: SegmentTable, onPublish: @escaping @Sendable (UInt64) -> Void) {
@@ -84,15 +83,23 @@ final class LogWriter {
             var group = queue.take(bytesMax: configuration.groupBytesMax)
             if group.isEmpty {
                 if queue.isClosed && queue.isEmpty { break }
-                syncIfDue()
+                do {
+                    try syncIfDue()
+                } catch {
+                    failure = error as? LogError ?? LogError(.io, "\(error)")
+                    try? repair()
+                }
                 _ = queue.wake.wait(timeout: idleTimeout())
                 continue
             }
             if configuration.lingerMicros > 0 {
-                let bytes = group.reduce(0) { $0 + $1.bytes }
-                if bytes < configuration.groupBytesMax {
-                    _ = queue.wake.wait(timeout: .now() + .microseconds(configuration.lingerMicros))
-                    group += queue.take(bytesMax: configuration.groupBytesMax - bytes)
+                // Gather more appends until the group is full or the linger time is over.
+                let deadline = DispatchTime.now() + .microseconds(configuration.lingerMicros)
+                var bytes = group.reduce(0) { $0 + $1.bytes }
+                while bytes < configuration.groupBytesMax && queue.wake.wait(timeout: deadline) == .success {
+                    let more = queue.take(bytesMax: configuration.groupBytesMax - bytes)
+                    bytes += more.reduce(0) { $0 + $1.bytes }
+                    group += more
                 }
             }
             commit(group)
@@ -131,7 +138,7 @@ final class LogWriter {
                 unpublished.removeAll(keepingCapacity: true)
                 return
             case .interval:
-                syncIfDue()
+                try syncIfDue()
             case .none:
                 publish()
             }
@@ -151,45 +158,39 @@ final class LogWriter {
     /// Encodes the group into batches and writes them behind the active segment's end. Returns the
     /// first offset of each pending append.
     private func write(_ group: [AppendQueue.Pending], timestamp: Int64) throws -> [UInt64] {
-        frames.removeAll(keepingCapacity: true)
+        let frames = encoder.frames
+        frames.removeAll()
         var firstOffsets: [UInt64] = []
+        firstOffsets.reserveCapacity(group.count)
         var next = written
         var batchStart = next.nextOffset
-        var batch: [AppendRecord] = []
-        var batchBytes = 0
-        var notes: [(BatchHeader, UInt64)] = []
+        var offset = batchStart
 
-        func flush() throws {
-            guard !batch.isEmpty else { return }
+        func seal() throws {
+            guard encoder.pendingRecords > 0 else { return }
             let position = written.length + UInt64(frames.count)
-            let header = try encoder.encode(batch[...], baseOffset: batchStart, timestamp: timestamp, previous: next.link, into: &frames)
-            notes.append((header, position))
+            let header = try encoder.seal(baseOffset: batchStart, timestamp: timestamp, previous: next.link)
+            unpublished.append((header, position))
             next.link = header.link
             batchStart = header.endOffset
-            batch.removeAll(keepingCapacity: true)
-            batchBytes = 0
         }
 
-        var offset = next.nextOffset
         for pending in group {
             firstOffsets.append(offset)
             for record in pending.records {
-                let bytes = record.encodedLength
-                if batchBytes + bytes > configuration.batchBytesMax { try flush() }
-                batch.append(record)
-                batchBytes += bytes
+                if encoder.pendingRecords > 0 && encoder.pendingBytes + record.encodedLength > configuration.batchBytesMax { try seal() }
+                encoder.add(record, timestamp: timestamp)
                 offset += 1
             }
         }
-        try flush()
+        try seal()
 
-        try frames.withUnsafeBytes { try activeFile.write(at: written.length, $0) }
+        try activeFile.write(at: written.length, frames.bytes(0..<frames.count))
         next.length = written.length + UInt64(frames.count)
         next.nextOffset = offset
         next.lastTimestamp = timestamp
         if activeFirstTimestamp == nil { activeFirstTimestamp = timestamp }
         written = next
-        unpublished += notes
         return firstOffsets
     }
 
@@ -202,20 +203,19 @@ final class LogWriter {
         onPublish(visible.nextOffset)
     }
 
-    /// Under `.interval`, syncs when the interval has passed since the last sync.
-    private func syncIfDue() {
+    /// Under `.interval`, syncs when the interval has passed since the last sync. Throws when the
+    /// sync fails; the caller fails what it has not acknowledged and repairs.
+    private func syncIfDue() throws {
         guard case .interval(let ms) = configuration.fsync, written != visible, failure == nil else { return }
         guard Monotonic.nanos() >= lastSyncNanos + UInt64(ms) * 1_000_000 else { return }
         do {
             try activeFile.sync()
-            lastSyncNanos = Monotonic.nanos()
-            publish()
         } catch {
-            let logError = error as? LogError ?? LogError(.io, "\(error)")
-            logger.error("log sync failed; acknowledged records since the last sync are lost", metadata: ["error": "\(logError)"])
-            failure = logError
-            try? repair()
+            logger.error("log sync failed; records acknowledged since the last sync are lost", metadata: ["error": "\(error)"])
+            throw error
         }
+        lastSyncNanos = Monotonic.nanos()
+        publish()
     }
 
     // MARK: Rolling
@@ -268,6 +268,13 @@ final class LogWriter {
             try storage.removeFile(opener.path(SegmentFileName.segment(base)))
         }
         if !stray.isEmpty { try storage.syncDirectory(opener.directory) }
+        // After a failed fdatasync the kernel may have marked the page holding the visible tail
+        // clean without writing it; write it again so that the next sync covers it.
+        let pageStart = visible.length & ~UInt64(4095)
+        if pageStart < visible.length {
+            let page = try activeFile.read(at: pageStart, count: Int(visible.length - pageStart))
+            try activeFile.write(at: pageStart, page)
+        }
         try activeFile.truncate(to: visible.length)
         try activeFile.sync()
         if written != visible {

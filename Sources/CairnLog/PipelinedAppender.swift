@@ -4,6 +4,11 @@
 /// Records are gathered into appends of `recordsPerAppend` and handed to `DurableLog.submit`,
 /// which preserves order; at most `windowBytesMax` bytes are in flight before the oldest append is
 /// awaited, which bounds memory. Not thread-safe: one task drives it.
+///
+/// Fail-stop: once an append fails, the appender throws that error from every later call and
+/// submits nothing more. Appends submitted before the failure and after the failed one may still
+/// have succeeded, so the log can hold records past the failed ones: `acknowledged` and
+/// `failedAt` say what is known (resume from the log's contents, not from the input position).
 public struct PipelinedAppender {
     public let log: DurableLog
     public let recordsPerAppend: Int
@@ -20,6 +25,12 @@ public struct PipelinedAppender {
     public private(set) var payloadBytes = 0
     /// The offset of the first record, once acknowledged.
     public private(set) var firstOffset: UInt64?
+    /// Records whose append was acknowledged.
+    public private(set) var acknowledged = 0
+    /// The index (in the order given to `add`) of the first record of the append that failed.
+    public private(set) var failedAt: Int?
+    private var failure: (any Error)?
+    private var inFlightRecords: [Int] = []
 
     public init(log: DurableLog, recordsPerAppend: Int = 1000, windowBytesMax: Int = 32 << 20) {
         precondition(recordsPerAppend >= 1 && windowBytesMax >= 1, "appender limits must be positive")
@@ -31,6 +42,7 @@ public struct PipelinedAppender {
     /// Adds a record; may wait for earlier appends when the window is full. Throws the error of
     /// any append that failed (see `DurableLog.append`).
     public mutating func add(_ record: AppendRecord) async throws {
+        if let failure { throw failure }
         pending.append(record)
         pendingBytes += record.payload.count + (record.key?.count ?? 0)
         if pending.count >= recordsPerAppend { try await flush() }
@@ -38,6 +50,7 @@ public struct PipelinedAppender {
 
     /// Submits what is pending and waits until every append is acknowledged.
     public mutating func finish() async throws {
+        if let failure { throw failure }
         try await flush()
         while inFlightHead < inFlight.count { try await awaitOldest() }
     }
@@ -48,6 +61,7 @@ public struct PipelinedAppender {
             do {
                 let ticket = try log.submit(pending)
                 inFlight.append((ticket, pendingBytes))
+                inFlightRecords.append(pending.count)
                 inFlightBytes += pendingBytes
                 records += pending.count
                 payloadBytes += pendingBytes
@@ -63,13 +77,22 @@ public struct PipelinedAppender {
 
     private mutating func awaitOldest() async throws {
         let oldest = inFlight[inFlightHead]
+        let count = inFlightRecords[inFlightHead]
         inFlightHead += 1
         if inFlightHead > 1024 && inFlightHead * 2 > inFlight.count {
             inFlight.removeFirst(inFlightHead)
+            inFlightRecords.removeFirst(inFlightHead)
             inFlightHead = 0
         }
-        let offset = try await oldest.ticket.offset()
-        if firstOffset == nil { firstOffset = offset }
         inFlightBytes -= oldest.bytes
+        do {
+            let offset = try await oldest.ticket.offset()
+            if firstOffset == nil { firstOffset = offset }
+            acknowledged += count
+        } catch {
+            failure = error
+            failedAt = acknowledged
+            throw error
+        }
     }
 }

@@ -33,13 +33,19 @@ public struct PosixStorage: Storage {
         return names
     }
 
+    /// Creates each missing component and fsyncs its parent, so that a new directory survives a
+    /// power loss together with what is then written into it.
     public func createDirectory(_ path: String) throws {
         var prefix = path.hasPrefix("/") ? "/" : ""
+        var parent = path.hasPrefix("/") ? "/" : "."
         for component in path.split(separator: "/") {
             prefix += component
-            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+            if mkdir(prefix, 0o755) == 0 {
+                try syncDirectory(parent)
+            } else if errno != EEXIST {
                 throw LogError.system("mkdir", path: prefix, errno: errno)
             }
+            parent = prefix
             prefix += "/"
         }
     }

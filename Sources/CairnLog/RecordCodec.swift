@@ -13,14 +13,21 @@ enum RecordCodec {
     static let overhead = 18
     static let noKey = UInt32.max
 
-    static func append(_ record: AppendRecord, timestamp: Int64, to out: inout [UInt8]) {
+    static func append(_ record: AppendRecord, timestamp: Int64, to out: ByteBuffer) {
         let keyCount = record.key?.count ?? 0
+        out.reserve(overhead + keyCount + record.payload.count)
         out.appendLE(UInt32(14 + keyCount + record.payload.count))
         out.appendLE(timestamp)
         out.appendLE(record.kind)
         out.appendLE(record.key.map { UInt32($0.count) } ?? noKey)
-        if let key = record.key { out.append(contentsOf: key) }
-        out.append(contentsOf: record.payload)
+        if let key = record.key { out.append(key) }
+        out.append(record.payload)
+    }
+
+    static func append(_ record: AppendRecord, timestamp: Int64, to out: inout [UInt8]) {
+        let buffer = ByteBuffer(capacity: record.encodedLength)
+        append(record, timestamp: timestamp, to: buffer)
+        out.append(contentsOf: buffer.bytes(0..<buffer.count))
     }
 
     /// Walks the records of an uncompressed payload, checking the framing against the header.
@@ -41,7 +48,7 @@ enum RecordCodec {
                 return "record \(index) length \(length) runs past the batch"
             }
             let timestamp = payload.le(Int64.self, at: position + 4)
-            guard timestamp >= previousTimestamp, timestamp <= header.lastTimestamp else {
+            guard timestamp >= previousTimestamp, timestamp <= header.lastTimestamp, index > 0 || timestamp == header.firstTimestamp else {
                 return "record \(index) timestamp \(timestamp) outside the batch's range"
             }
             previousTimestamp = timestamp

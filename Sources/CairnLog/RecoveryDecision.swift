@@ -6,10 +6,11 @@
 /// | scan stopped at                           | later valid batch | decision                      |
 /// |-------------------------------------------|-------------------|-------------------------------|
 /// | end of data                               | –                 | open                          |
-/// | incomplete header or payload (torn write) | –                 | truncate to last valid batch  |
+/// | incomplete header (under 88 bytes left)   | –                 | truncate to last valid batch  |
+/// | incomplete payload (torn write)           | no                | truncate to last valid batch  |
 /// | invalid header (garbage, zeros)           | no                | truncate to last valid batch  |
 /// | CRC mismatch                              | no                | truncate to last valid batch  |
-/// | invalid header or CRC mismatch            | yes               | refuse: committed data damaged |
+/// | incomplete payload, invalid header or CRC | yes               | refuse: committed data damaged |
 /// | valid CRC but wrong offset/time/link      | –                 | refuse: never a crash artifact |
 ///
 /// A torn write can only leave an incomplete or CRC-failing batch at the very end; a valid batch
@@ -25,9 +26,11 @@ enum RecoveryDecision: Equatable, Sendable {
         switch stop {
         case .endOfData:
             return .open
-        case .truncatedHeader, .truncatedPayload:
+        case .truncatedHeader:
             return .truncate(length: validEnd, reason: "torn last batch: \(stop)")
-        case .badHeader, .badCRC:
+        case .truncatedPayload, .badHeader, .badCRC:
+            // A length field damaged in committed data looks like a torn write; a valid batch
+            // after it tells them apart.
             if let later = validBatchAfter {
                 return .refuse(reason: "\(stop), with a valid batch after it at byte \(later): committed data is damaged")
             }

@@ -155,7 +155,7 @@ struct SegmentIndex: Equatable, Sendable {
                     return .failure("first index entry does not point at the first batch")
                 }
             }
-            guard entry.position + UInt64(BatchHeader.size) <= segmentLength else {
+            guard segmentLength >= UInt64(BatchHeader.size), entry.position <= segmentLength - UInt64(BatchHeader.size) else {
                 return .failure("index entry \(i) points past the end of the segment")
             }
             index.entries.append(entry)

@@ -104,7 +104,12 @@ struct SegmentScanner {
                 scan.stop = .truncatedHeader(position: position, available: available)
                 return scan
             }
-            _ = try headerBytes.withUnsafeMutableBytes { try file.read(at: position, into: $0) }
+            let got = try headerBytes.withUnsafeMutableBytes { try file.read(at: position, into: $0) }
+            if got < BatchHeader.size {
+                // The file is shorter than `length` said (it shrank under a concurrent reader).
+                scan.stop = .truncatedHeader(position: position, available: UInt64(got))
+                return scan
+            }
             let batch: BatchHeader
             switch headerBytes.withUnsafeBytes({ BatchHeader.decode($0) }) {
             case .failure(let problem):

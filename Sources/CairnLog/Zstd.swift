@@ -13,17 +13,15 @@ final class ZstdCompressor {
 
     deinit { ZSTD_freeCCtx(context) }
 
-    /// Compresses `source` into `destination` starting at `destinationOffset`, growing it as needed;
-    /// returns the compressed length. Throws when zstd reports an error (which, given a large enough
-    /// buffer, only happens on allocation failure).
-    func compress(_ source: UnsafeRawBufferPointer, into destination: inout [UInt8], at destinationOffset: Int) throws -> Int {
-        let bound = ZSTD_compressBound(source.count)
-        if destination.count < destinationOffset + bound {
-            destination.append(contentsOf: repeatElement(0, count: destinationOffset + bound - destination.count))
-        }
-        let written = destination.withUnsafeMutableBytes { out in
-            ZSTD_compressCCtx(context, out.baseAddress! + destinationOffset, bound, source.baseAddress, source.count, level)
-        }
+    /// The most bytes compressing `count` bytes can produce.
+    static func bound(_ count: Int) -> Int { ZSTD_compressBound(count) }
+
+    /// Compresses `source` into `destination`, which must hold at least `bound(source.count)`
+    /// bytes; returns the compressed length. Throws when zstd reports an error (which, given that
+    /// room, only happens on allocation failure).
+    func compress(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer) throws -> Int {
+        precondition(destination.count >= ZSTD_compressBound(source.count), "zstd output buffer below the bound")
+        let written = ZSTD_compressCCtx(context, destination.baseAddress, destination.count, source.baseAddress, source.count, level)
         if ZSTD_isError(written) != 0 {
             throw LogError(.io, "zstd compression failed: \(String(cString: ZSTD_getErrorName(written)))")
         }

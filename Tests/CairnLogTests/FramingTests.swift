@@ -13,9 +13,7 @@ private func encoded(_ header: BatchHeader) -> [UInt8] {
     return out
 }
 
-private func decoded(_ bytes: [UInt8]) -> Result<BatchHeader, BatchHeader.Problem> {
-    bytes.withUnsafeBytes { BatchHeader.decode($0) }
-}
+private func decoded(_ bytes: [UInt8]) -> Result<BatchHeader, BatchHeader.Problem> { bytes.withUnsafeBytes { BatchHeader.decode($0) } }
 
 private func crc(header: [UInt8], payload: [UInt8]) -> UInt32 {
     header.withUnsafeBytes { h in payload.withUnsafeBytes { BatchHeader.computeCRC(header: h, payload: $0) } }
@@ -33,18 +31,16 @@ private let distinct = BatchHeader(
     link: ChainLink(bytes: (0..<32).map { UInt8(0xA0 + $0) }), crc: 0xDEAD_BEEF)
 
 private let sampleRecords: [AppendRecord] = [
-    AppendRecord(kind: 0, key: nil, payload: []),
-    AppendRecord(kind: 1, key: [], payload: [1, 2, 3]),
+    AppendRecord(kind: 0, key: nil, payload: []), AppendRecord(kind: 1, key: [], payload: [1, 2, 3]),
     AppendRecord(kind: 0xFFFF, key: Array("customer-42".utf8), payload: [UInt8](repeating: 7, count: 5000)),
     AppendRecord(kind: 9, key: [0], payload: (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 151 &+ 17) }),
     AppendRecord(kind: 2, key: Array("k".utf8), payload: []),
 ]
 
 /// One batch of `records` as `BatchEncoder` frames it: header bytes, stored payload, header.
-private func frame(_ records: [AppendRecord], level: Int32? = nil, base: UInt64 = 100, time: Int64 = 1_700_000_000_000_000)
-    throws -> (header: [UInt8], payload: [UInt8], decoded: BatchHeader) {
+private func frame(_ records: [AppendRecord], level: Int32? = nil) throws -> (header: [UInt8], payload: [UInt8], decoded: BatchHeader) {
     var frames: [UInt8] = []
-    let header = try BatchEncoder(compressionLevel: level).encode(records[...], baseOffset: base, timestamp: time, previous: .genesis, into: &frames)
+    let header = try BatchEncoder(compressionLevel: level).encode(records[...], baseOffset: 100, timestamp: 1_700_000_000, previous: .genesis, into: &frames)
     return (Array(frames[..<BatchHeader.size]), Array(frames[BatchHeader.size...]), header)
 }
 
@@ -56,36 +52,23 @@ private func walk(_ payload: [UInt8], _ header: BatchHeader) throws -> ([LogReco
 }
 
 @Suite struct FramingTests {
-    @Test func layoutConstants() {
+    @Test func headerFieldsSitAtTheirDocumentedOffsetsAndRoundTrip() {
         #expect(BatchHeader.size == 88 && BatchHeader.linkedPrefix == 48 && BatchHeader.checkedPrefix == 84)
-        #expect(RecordCodec.overhead == 18 && RecordCodec.noKey == 0xFFFF_FFFF)
-        #expect(ChainLink.byteCount == 32 && BatchHeader.payloadBytesLimit == 256 << 20)
-    }
-
-    @Test func fieldsSitAtTheirDocumentedOffsets() {
+        #expect(RecordCodec.overhead == 18 && RecordCodec.noKey == 0xFFFF_FFFF && BatchHeader.payloadBytesLimit == 256 << 20)
         let b = encoded(distinct)
         #expect(Array(b[0..<4]) == Array("CRNB".utf8))
         #expect(le(b, 4, as: UInt16.self) == 1 && b[6] == 1 && b[7] == 0)
-        #expect(le(b, 8, as: UInt64.self) == 0x0102_0304_0506_0708)
-        #expect(le(b, 16, as: UInt32.self) == 0x1112_1314)
-        #expect(le(b, 20, as: UInt32.self) == 0x0123_4567)
-        #expect(le(b, 24, as: UInt32.self) == 0x0765_4321)
-        #expect(le(b, 28, as: UInt32.self) == 0)
-        #expect(le(b, 32, as: Int64.self) == -0x1122_3344_5566_7788)
-        #expect(le(b, 40, as: Int64.self) == 0x7766_5544_3322_1100)
-        #expect(Array(b[48..<80]) == distinct.link.bytes)
-        #expect(le(b, 80, as: UInt32.self) == 0)
-        #expect(le(b, 84, as: UInt32.self) == 0xDEAD_BEEF)
+        #expect(le(b, 8, as: UInt64.self) == 0x0102_0304_0506_0708 && le(b, 16, as: UInt32.self) == 0x1112_1314)
+        #expect(le(b, 20, as: UInt32.self) == 0x0123_4567 && le(b, 24, as: UInt32.self) == 0x0765_4321)
+        #expect(le(b, 28, as: UInt32.self) == 0 && le(b, 80, as: UInt32.self) == 0)
+        #expect(le(b, 32, as: Int64.self) == -0x1122_3344_5566_7788 && le(b, 40, as: Int64.self) == 0x7766_5544_3322_1100)
+        #expect(Array(b[48..<80]) == distinct.link.bytes && le(b, 84, as: UInt32.self) == 0xDEAD_BEEF)
         var plain = distinct
         plain.codec = .none
         plain.uncompressedLength = plain.storedLength
         #expect(encoded(plain)[6] == 0)
-    }
-
-    @Test func headerRoundTrips() {
-        #expect(decoded(encoded(distinct)) == .success(distinct))
-        #expect(distinct.endOffset == 0x0102_0304_0506_0708 + 0x1112_1314)
-        #expect(distinct.frameLength == 88 + 0x0123_4567)
+        #expect(decoded(encoded(distinct)) == .success(distinct) && decoded(encoded(plain)) == .success(plain))
+        #expect(distinct.endOffset == 0x0102_0304_0506_0708 + 0x1112_1314 && distinct.frameLength == 88 + 0x0123_4567)
     }
 
     @Test func decodeRejectsInvalidFields() {
@@ -111,7 +94,7 @@ private func walk(_ payload: [UInt8], _ header: BatchHeader) throws -> ([LogReco
     func everySingleBitFlipOfAHeaderIsDetected(level: Int32?) throws {
         let (header, payload, _) = try frame(sampleRecords, level: level)
         guard case .success(let intact) = decoded(header) else { Issue.record("intact header rejected"); return }
-        #expect(crc(header: header, payload: payload) == intact.crc)
+        #expect(crc(header: header, payload: payload) == intact.crc)  // so that a mismatch below means detection
         for bit in 0..<(BatchHeader.size * 8) {
             var flipped = header
             flipped[bit / 8] ^= 1 << (bit % 8)
@@ -135,7 +118,9 @@ private func walk(_ payload: [UInt8], _ header: BatchHeader) throws -> ([LogReco
             let h = try decoded(header).get()
             #expect(h == expected && h.codec == (level == nil ? .none : .zstd))
             let payload = Array(frames[(position + 88)..<(position + h.frameLength)])
-            #expect(crc(header: header, payload: payload) == h.crc)
+            // The CRC covers exactly bytes 0..<84 and the stored payload (computed here independently).
+            let independent = (header[..<84] + payload).withUnsafeBytes { cairn_crc32c_portable(0, $0.baseAddress, $0.count) }
+            #expect(crc(header: header, payload: payload) == h.crc && h.crc == independent)
             #expect(link(previous, header: header, payload: payload) == h.link)
             #expect(Int(h.uncompressedLength) == records.reduce(0) { $0 + $1.encodedLength })
             var body = payload
@@ -251,21 +236,20 @@ private func walk(_ payload: [UInt8], _ header: BatchHeader) throws -> ([LogReco
         }
         for cut in 0..<payload.count { #expect(try problem(Array(payload[..<cut])) != nil, "truncated to \(cut)") }
         #expect(try problem(payload + [0])?.contains("stray") == true)
-        #expect(try problem(payload) { $0.recordCount = 4 } != nil)
-        #expect(try problem(payload) { $0.recordCount = 2 } != nil)
+        for count: UInt32 in [2, 4] { #expect(try problem(payload) { $0.recordCount = count } != nil, "record count \(count)") }
         let lastStart = payload.count - 21  // the third record: 18 + 0-byte key + 3-byte payload
         for length: UInt32 in [22, 0xFFFF_FFFF, 13, 0] {
             var p = payload
             p.withUnsafeMutableBytes { $0.storeLE(length, at: lastStart) }
             #expect(try problem(p) != nil, "record length \(length)")
         }
-        var longKey = payload
+        var longKey = payload, backwards = payload
         longKey.withUnsafeMutableBytes { $0.storeLE(UInt32(4), at: lastStart + 14) }
         #expect(try problem(longKey)?.contains("key length") == true)
-        #expect(try problem(payload) { $0.lastTimestamp = 1001 } != nil, "record after the header's last timestamp")
-        #expect(try problem(payload) { $0.firstTimestamp = 1001 } != nil, "record before the header's first timestamp")
-        #expect(try problem(payload) { $0.lastTimestamp = 1003 } != nil, "last record short of the header's last timestamp")
-        var backwards = payload
+        // A record after the header's last timestamp, before its first, and a last record short of it.
+        for (first, last): (Int64, Int64) in [(1000, 1001), (1001, 1002), (1000, 1003)] {
+            #expect(try problem(payload) { $0.firstTimestamp = first; $0.lastTimestamp = last } != nil, "range \(first)...\(last)")
+        }
         backwards.withUnsafeMutableBytes { $0.storeLE(Int64(999), at: lastStart + 4) }
         #expect(try problem(backwards) { $0.firstTimestamp = 999 } != nil, "timestamps going backwards")
     }

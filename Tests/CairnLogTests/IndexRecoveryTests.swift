@@ -77,6 +77,41 @@ struct IndexRecoveryTests {
         #expect(try LogVerifier.verify(directory: dir.log).isIntact)
     }
 
+    @Test("an index entry with a valid CRC that points at the wrong batch makes reads fail, never skip records")
+    func misleadingIndexEntry() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        _ = try await Self.makeLog(dir)
+        let segment = dir.log + "/00000000000000000000.log"
+        let layout = try batchLayout(segment)
+        let original = try SegmentIndex.decode(offsetIndex: readFile(dir.log + Self.index0), timeIndex: readFile(dir.log + Self.timeIndex0),
+                                               baseOffset: 0, segmentLength: UInt64(fileSize(segment))).get()
+        #expect(original.entries.count >= 3)
+        // Move the second entry's position to the batch after the one it names; still ordered.
+        var forged = SegmentIndex(baseOffset: 0, intervalBytes: original.intervalBytes)
+        let bytes = readFile(segment)
+        for (i, entry) in original.entries.enumerated() {
+            var position = Int(entry.position)
+            if i == 1, let next = layout.first(where: { $0.position > position }), next.position < Int(original.entries[2].position) {
+                position = next.position
+            }
+            let header = bytes.withUnsafeBytes { try! BatchHeader.decode(UnsafeRawBufferPointer(rebasing: $0[Int(entry.position)...])).get() }
+            forged.note(header, at: UInt64(position))
+        }
+        let files = forged.encoded(segmentLength: UInt64(bytes.count))
+        writeFile(dir.log + Self.index0, files.offsetIndex)
+        writeFile(dir.log + Self.timeIndex0, files.timeIndex)
+        #expect(!(try LogVerifier.verify(directory: dir.log).isIntact))
+        let log = try openLog(dir.log)
+        do {
+            _ = try log.makeReader().read(from: original.entries[1].offset)
+            Issue.record("a read through a misleading index entry returned records")
+        } catch let error as LogError {
+            #expect(error.code == .corrupted)
+        }
+        try await log.close()
+    }
+
     @Test("after a crash the active segment's stale index files are ignored and the segment is scanned")
     func staleActiveIndex() async throws {
         let dir = TemporaryDirectory()

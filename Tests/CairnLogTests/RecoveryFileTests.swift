@@ -73,6 +73,39 @@ struct RecoveryFileTests {
         }
     }
 
+    @Test("after a clean shutdown a damaged tail is refused, never truncated")
+    func cleanShutdownNeverTruncates() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        _ = try await Self.makeLog(dir)
+        let path = dir.log + Self.segment0
+        let size = fileSize(path)
+        flipBit(path, byte: size - 2)  // inside the last batch, which a clean close synced
+        do {
+            _ = try openLog(dir.log)
+            Issue.record("opened a cleanly closed log whose last batch is damaged")
+        } catch let error as LogError {
+            #expect(error.code == .corrupted)
+            #expect(error.message.contains("closed cleanly"))
+        }
+        #expect(fileSize(path) == size)
+    }
+
+    @Test("a damaged length field with valid batches after it is refused, not taken for a torn write")
+    func damagedLengthBeforeValidData() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        _ = try await Self.makeLog(dir)
+        let path = dir.log + Self.segment0
+        let layout = try batchLayout(path)
+        let victim = layout[layout.count - 3]
+        flipBit(path, byte: victim.position + 22, bit: 4)  // storedLength grows past the end of the file
+        removeFile(dir.log + "/" + SegmentFileName.cleanShutdownMarker)
+        let size = fileSize(path)
+        #expect(throws: LogError.self) { try openLog(dir.log) }
+        #expect(fileSize(path) == size)
+    }
+
     @Test("a bad CRC with valid batches after it is committed data: refuse to open, truncate nothing")
     func corruptionBeforeValidData() async throws {
         let dir = TemporaryDirectory()

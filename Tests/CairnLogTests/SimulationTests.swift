@@ -91,6 +91,19 @@ struct SimulationTests {
         return log
     }
 
+    /// Rounds of: reopen and check, produce, crash at a random moment while producing.
+    static func crashRounds(_ rounds: Int, _ storage: SimulatedStorage, _ configuration: LogConfiguration, ledger: Ledger,
+                            seed: UInt64, rng: inout SplitMix64, acknowledgedMustSurvive: Bool) async throws {
+        for round in 0..<rounds {
+            let log = try reopenAndCheck(storage, configuration, ledger: ledger, seed: seed, acknowledgedMustSurvive: acknowledgedMustSurvive)
+            let producing = Task { await produce(log, ledger: ledger, tag: "s\(seed)r\(round)", appends: 40, seed: seed &+ UInt64(round)) }
+            try await Task.sleep(nanoseconds: UInt64(rng.below(4_000_000)))
+            storage.simulateCrash()
+            await producing.value
+            try? await log.close()
+        }
+    }
+
     @Test("crashes at random moments lose no acknowledged record")
     func crashes() async throws {
         let base = SimulationSeed.make()
@@ -101,14 +114,7 @@ struct SimulationTests {
             let storage = SimulatedStorage(seed: seed, tornWrite: rng.chance(0.5) ? .bytePrefix : .sectors(.garbage))
             let configuration = Self.configuration(&rng)
             let ledger = Ledger()
-            for round in 0..<4 {
-                let log = try Self.reopenAndCheck(storage, configuration, ledger: ledger, seed: seed)
-                let producing = Task { await Self.produce(log, ledger: ledger, tag: "s\(seed)r\(round)", appends: 40, seed: seed &+ UInt64(round)) }
-                try await Task.sleep(nanoseconds: UInt64(rng.below(4_000_000)))
-                storage.simulateCrash()
-                await producing.value
-                try? await log.close()
-            }
+            try await Self.crashRounds(4, storage, configuration, ledger: ledger, seed: seed, rng: &rng, acknowledgedMustSurvive: true)
             let log = try Self.reopenAndCheck(storage, configuration, ledger: ledger, seed: seed)
             try await log.close()
         }
@@ -165,6 +171,29 @@ struct SimulationTests {
         try await reopened.close()
     }
 
+    @Test("under fsync interval, an append whose due sync fails is not acknowledged")
+    func intervalSyncFailure() async throws {
+        let seed = SimulationSeed.make()
+        let storage = SimulatedStorage(seed: seed)
+        var configuration = LogConfiguration()
+        configuration.fsync = .interval(milliseconds: 1)
+        let log = try openLog(Self.directory, configuration, storage: storage)
+        _ = try await log.append(AppendRecord(payload: [1]))
+        try await Task.sleep(nanoseconds: 5_000_000)
+        storage.setFaults(Faults(writeEIO: 0, writeENOSPC: 0, syncEIO: 1, readEIO: 0))
+        do {
+            let offset = try await log.append(AppendRecord(payload: [2]))  // written, then its due sync fails
+            Issue.record("seed \(seed): acknowledged offset \(offset) although its sync failed")
+        } catch let error as LogError {
+            #expect(error.code == .io, "seed \(seed)")
+        }
+        storage.setFaults(.none)
+        let next = try await log.append(AppendRecord(payload: [4]))
+        _ = try await log.waitForEnd(beyond: next)  // visible once the next interval sync ran
+        #expect(try log.makeReader().record(at: next)?.payload == [4], "seed \(seed)")
+        try await log.close()
+    }
+
     @Test("relaxed fsync policies never corrupt the log across crashes", arguments: [LogConfiguration.FsyncPolicy.interval(milliseconds: 2), .none])
     func relaxedPolicies(policy: LogConfiguration.FsyncPolicy) async throws {
         let base = SimulationSeed.make()
@@ -175,14 +204,7 @@ struct SimulationTests {
             let storage = SimulatedStorage(seed: seed)
             let configuration = Self.configuration(&rng, fsync: policy)
             let ledger = Ledger()
-            for round in 0..<3 {
-                let log = try Self.reopenAndCheck(storage, configuration, ledger: ledger, seed: seed, acknowledgedMustSurvive: false)
-                let producing = Task { await Self.produce(log, ledger: ledger, tag: "s\(seed)r\(round)", appends: 30, seed: seed &+ UInt64(round)) }
-                try await Task.sleep(nanoseconds: UInt64(rng.below(4_000_000)))
-                storage.simulateCrash()
-                await producing.value
-                try? await log.close()
-            }
+            try await Self.crashRounds(3, storage, configuration, ledger: ledger, seed: seed, rng: &rng, acknowledgedMustSurvive: false)
         }
     }
 }

@@ -35,6 +35,13 @@ var configuration = LogConfiguration()  // defaults: fsync always, zstd level 1,
 if getenv("FIGURES_FSYNC_NONE") != nil { configuration.fsync = .none }
 print("corpus: \(recordCount) events, \(rawBytes) bytes of JSON, mean \(rawBytes / recordCount) bytes")
 
+if getenv("FIGURES_APPEND_ONLY") != nil {
+    // For profiling the append path alone.
+    let seconds = try await LogRuns.append(lines: lines, directory: fresh("append"), configuration: configuration)
+    print("append \(Double(rawBytes) / seconds / 1e6) MB/s")
+    exit(0)
+}
+
 var baselines = Baselines(lines: lines, batchBytes: configuration.batchBytesMax)
 var compressSeconds = Double.infinity, decompressSeconds = Double.infinity
 var appendSeconds = Double.infinity, scanSeconds = Double.infinity
