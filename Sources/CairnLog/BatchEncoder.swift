@@ -1,81 +1,140 @@
-import CZstd
+import Dispatch
 
-/// Builds batch frames: records are added one by one into an uncompressed body; `seal` compresses
-/// the body into `frames` behind a filled-in header (CRC and chain link included). Owned by the
-/// writer; not thread-safe. Buffers are reused from batch to batch, so the hot path neither
-/// allocates nor zero-fills.
+/// Builds batch frames for one commit group: records are added into uncompressed batch bodies,
+/// `cut` closes a batch, and `finish` compresses every closed batch (in parallel when there are
+/// several) and frames them in order into `frames`, each behind a filled-in header with its CRC and
+/// chain link. Owned by the writer; not thread-safe. Buffers and zstd contexts are kept from group
+/// to group, so the hot path neither allocates nor zero-fills; their number is bounded by the
+/// batches of one group (`groupBytesMax / batchBytesMax`, plus one).
 final class BatchEncoder {
-    private let compressor: ZstdCompressor?
-    private let body = ByteBuffer(capacity: 1 << 20)
-    /// Framed batches, ready to be written; the caller clears it after writing.
+    /// One batch in preparation: its records, then its compressed payload.
+    private final class Slot: @unchecked Sendable {
+        // Sendable for `concurrentPerform`: during `finish` each slot is touched by exactly one
+        // iteration, and the writer waits for all of them before using the slots again.
+        let body = ByteBuffer(capacity: 1 << 20)
+        let compressed = ByteBuffer(capacity: 1 << 16)
+        var compressor: ZstdCompressor?
+        var recordCount = 0
+        var baseOffset: UInt64 = 0
+        var error: (any Error)?
+
+        /// Compresses `body` into `compressed` (or copies it when uncompressed).
+        func compress(level: Int32?) {
+            compressed.removeAll()
+            let source = body.bytes(0..<body.count)
+            guard let level else {
+                compressed.reserve(source.count)
+                compressed.spare.copyMemory(from: source)
+                compressed.commit(source.count)
+                return
+            }
+            if compressor == nil { compressor = ZstdCompressor(level: level) }
+            do {
+                compressed.reserve(ZstdCompressor.bound(source.count))
+                compressed.commit(try compressor!.compress(source, into: compressed.spare))
+            } catch {
+                self.error = error
+            }
+        }
+    }
+
+    private let compressionLevel: Int32?
+    private var slots: [Slot] = []
+    /// Slots holding closed batches; `slots[closed]` (when it exists) takes new records.
+    private var closed = 0
+    /// Framed batches, ready to be written; cleared by the next `finish`.
     let frames = ByteBuffer(capacity: 1 << 20)
-    /// Records added since the last `seal`.
-    private(set) var pendingRecords = 0
 
     /// - Parameter compressionLevel: a zstd level, or nil to store batches uncompressed.
     init(compressionLevel: Int32?) {
-        compressor = compressionLevel.map { ZstdCompressor(level: $0) }
+        self.compressionLevel = compressionLevel
     }
 
-    /// Uncompressed bytes added since the last `seal`.
-    var pendingBytes: Int { body.count }
+    /// Records in the open batch.
+    var pendingRecords: Int { closed < slots.count ? slots[closed].recordCount : 0 }
+    /// Uncompressed bytes in the open batch.
+    var pendingBytes: Int { closed < slots.count ? slots[closed].body.count : 0 }
 
     func add(_ record: AppendRecord, timestamp: Int64) {
-        RecordCodec.append(record, timestamp: timestamp, to: body)
-        pendingRecords += 1
+        if closed == slots.count { slots.append(Slot()) }
+        let slot = slots[closed]
+        RecordCodec.append(record, timestamp: timestamp, to: slot.body)
+        slot.recordCount += 1
     }
 
-    /// Frames the records added since the last seal as one batch at the end of `frames`, every
-    /// record stamped with `timestamp`; returns its header. Throws only when compression fails.
-    func seal(baseOffset: UInt64, timestamp: Int64, previous: ChainLink) throws -> BatchHeader {
+    /// Closes the open batch, whose first record has offset `baseOffset`.
+    func cut(baseOffset: UInt64) {
         precondition(pendingRecords > 0, "a batch holds at least one record")
-        precondition(body.count <= BatchHeader.payloadBytesLimit, "batch over the payload limit")
-        let start = frames.appendZeros(BatchHeader.size)
-        let source = body.bytes(0..<body.count)
-        let codec: BatchHeader.Codec
-        if let compressor {
-            codec = .zstd
-            frames.reserve(ZstdCompressor.bound(source.count))
-            frames.commit(try compressor.compress(source, into: frames.spare))
+        precondition(pendingBytes <= BatchHeader.payloadBytesLimit, "batch over the payload limit")
+        slots[closed].baseOffset = baseOffset
+        closed += 1
+    }
+
+    /// Compresses and frames every closed batch into `frames` (replacing what was there), all
+    /// records stamped `timestamp`, chained from `previous`. Returns each batch's header and its
+    /// byte position within `frames`. Throws only when compression fails.
+    func finish(timestamp: Int64, previous: ChainLink) throws -> [(header: BatchHeader, position: Int)] {
+        precondition(pendingRecords == 0, "cut the open batch before finishing")
+        let batches = Array(slots[0..<closed])
+        let level = compressionLevel
+        if batches.count == 1 {
+            batches[0].compress(level: level)
         } else {
-            codec = .none
-            frames.reserve(source.count)
-            frames.spare.copyMemory(from: source)
-            frames.commit(source.count)
+            DispatchQueue.concurrentPerform(iterations: batches.count) { batches[$0].compress(level: level) }
         }
-        let payloadStart = start + BatchHeader.size
-        var header = BatchHeader(
-            codec: codec,
-            baseOffset: baseOffset,
-            recordCount: UInt32(pendingRecords),
-            storedLength: UInt32(frames.count - payloadStart),
-            uncompressedLength: UInt32(body.count),
-            firstTimestamp: timestamp,
-            lastTimestamp: timestamp,
-            link: previous,
-            crc: 0
-        )
-        let headerBytes = frames.mutableBytes(start..<payloadStart)
-        let payload = frames.bytes(payloadStart..<frames.count)
-        header.encode(into: headerBytes)
-        header.link = previous.next(header: UnsafeRawBufferPointer(rebasing: headerBytes[0..<BatchHeader.linkedPrefix]), payload: payload)
-        header.encode(into: headerBytes)
-        header.crc = BatchHeader.computeCRC(header: UnsafeRawBufferPointer(headerBytes), payload: payload)
-        header.encode(into: headerBytes)
-        body.removeAll()
-        pendingRecords = 0
-        return header
+        defer {
+            for slot in batches {
+                slot.body.removeAll()
+                slot.recordCount = 0
+                slot.error = nil
+            }
+            closed = 0
+        }
+        if let error = batches.first(where: { $0.error != nil })?.error { throw error }
+
+        frames.removeAll()
+        var link = previous
+        var framed: [(header: BatchHeader, position: Int)] = []
+        framed.reserveCapacity(batches.count)
+        for slot in batches {
+            let start = frames.appendZeros(BatchHeader.size)
+            let payloadStart = start + BatchHeader.size
+            frames.reserve(slot.compressed.count)
+            frames.spare.copyMemory(from: slot.compressed.bytes(0..<slot.compressed.count))
+            frames.commit(slot.compressed.count)
+            var header = BatchHeader(
+                codec: level == nil ? .none : .zstd,
+                baseOffset: slot.baseOffset,
+                recordCount: UInt32(slot.recordCount),
+                storedLength: UInt32(slot.compressed.count),
+                uncompressedLength: UInt32(slot.body.count),
+                firstTimestamp: timestamp,
+                lastTimestamp: timestamp,
+                link: link,
+                crc: 0
+            )
+            let headerBytes = frames.mutableBytes(start..<payloadStart)
+            let payload = frames.bytes(payloadStart..<frames.count)
+            header.encode(into: headerBytes)
+            header.link = link.next(header: UnsafeRawBufferPointer(rebasing: headerBytes[0..<BatchHeader.linkedPrefix]), payload: payload)
+            header.encode(into: headerBytes)
+            header.crc = BatchHeader.computeCRC(header: UnsafeRawBufferPointer(headerBytes), payload: payload)
+            header.encode(into: headerBytes)
+            link = header.link
+            framed.append((header, start))
+        }
+        return framed
     }
 
     /// One batch holding `records`, appended to `out` (for tools and tests; the writer uses
-    /// `add`/`seal` and writes `frames` directly).
+    /// `add`/`cut`/`finish` and writes `frames` directly).
     func encode(_ records: ArraySlice<AppendRecord>, baseOffset: UInt64, timestamp: Int64, previous: ChainLink,
                 into out: inout [UInt8]) throws -> BatchHeader {
-        precondition(frames.count == 0 && pendingRecords == 0, "encode on an encoder with pending work")
+        precondition(pendingRecords == 0 && closed == 0, "encode on an encoder with pending work")
         for record in records { add(record, timestamp: timestamp) }
-        let header = try seal(baseOffset: baseOffset, timestamp: timestamp, previous: previous)
+        cut(baseOffset: baseOffset)
+        let header = try finish(timestamp: timestamp, previous: previous)[0].header
         out.append(contentsOf: frames.bytes(0..<frames.count))
-        frames.removeAll()
         return header
     }
 }

@@ -158,39 +158,29 @@ final class LogWriter {
     /// Encodes the group into batches and writes them behind the active segment's end. Returns the
     /// first offset of each pending append.
     private func write(_ group: [AppendQueue.Pending], timestamp: Int64) throws -> [UInt64] {
-        let frames = encoder.frames
-        frames.removeAll()
         var firstOffsets: [UInt64] = []
         firstOffsets.reserveCapacity(group.count)
-        var next = written
-        var batchStart = next.nextOffset
+        var batchStart = written.nextOffset
         var offset = batchStart
-
-        func seal() throws {
-            guard encoder.pendingRecords > 0 else { return }
-            let position = written.length + UInt64(frames.count)
-            let header = try encoder.seal(baseOffset: batchStart, timestamp: timestamp, previous: next.link)
-            unpublished.append((header, position))
-            next.link = header.link
-            batchStart = header.endOffset
-        }
-
         for pending in group {
             firstOffsets.append(offset)
             for record in pending.records {
-                if encoder.pendingRecords > 0 && encoder.pendingBytes + record.encodedLength > configuration.batchBytesMax { try seal() }
+                if encoder.pendingRecords > 0 && encoder.pendingBytes + record.encodedLength > configuration.batchBytesMax {
+                    encoder.cut(baseOffset: batchStart)
+                    batchStart = offset
+                }
                 encoder.add(record, timestamp: timestamp)
                 offset += 1
             }
         }
-        try seal()
-
+        encoder.cut(baseOffset: batchStart)
+        let batches = try encoder.finish(timestamp: timestamp, previous: written.link)
+        let frames = encoder.frames
         try activeFile.write(at: written.length, frames.bytes(0..<frames.count))
-        next.length = written.length + UInt64(frames.count)
-        next.nextOffset = offset
-        next.lastTimestamp = timestamp
+        for (header, position) in batches { unpublished.append((header, written.length + UInt64(position))) }
+        written = Position(length: written.length + UInt64(frames.count), nextOffset: offset,
+                           link: batches[batches.count - 1].header.link, lastTimestamp: timestamp)
         if activeFirstTimestamp == nil { activeFirstTimestamp = timestamp }
-        written = next
         return firstOffsets
     }
 

@@ -32,7 +32,7 @@ public struct PipelinedAppender {
     private var failure: (any Error)?
     private var inFlightRecords: [Int] = []
 
-    public init(log: DurableLog, recordsPerAppend: Int = 1000, windowBytesMax: Int = 32 << 20) {
+    public init(log: DurableLog, recordsPerAppend: Int = 1000, windowBytesMax: Int = 128 << 20) {
         precondition(recordsPerAppend >= 1 && windowBytesMax >= 1, "appender limits must be positive")
         self.log = log
         self.recordsPerAppend = min(recordsPerAppend, log.configuration.appendRecordsMax)

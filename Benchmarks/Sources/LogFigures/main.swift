@@ -20,7 +20,7 @@ let quietLogger: Logger = {
 let arguments = CommandLine.arguments
 let recordCount = arguments.count > 1 ? Int(arguments[1]) ?? 500_000 : 500_000
 let base = arguments.count > 2 ? arguments[2] : "/tmp/cairn-figures-\(getpid())"
-let runs = 3
+let runs = 5
 
 func fresh(_ name: String) -> String {
     let path = base + "/" + name
