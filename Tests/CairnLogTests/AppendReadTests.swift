@@ -62,6 +62,44 @@ struct AppendReadTests {
         try await log.close()
     }
 
+    @Test("readers scanning while producers append see only complete, correct records")
+    func readersDuringAppends() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let log = try openLog(dir.log, smallConfiguration())
+        let producers = Task {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for producer in 0..<4 {
+                    group.addTask {
+                        for j in 0..<150 { _ = try await log.append(AppendRecord(kind: UInt16(producer), payload: payload(producer * 1000 + j))) }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        // Each record names its producer and number; a reader checks every record it sees.
+        let expected = Set((0..<4).flatMap { p in (0..<150).map { payload(p * 1000 + $0) } })
+        var scans = 0
+        var lastEnd: UInt64 = 0
+        while lastEnd < 600 {
+            let reader = log.makeReader()
+            var seen: UInt64 = 0
+            try reader.scan(from: 0) { record in
+                #expect(record.offset == seen)
+                #expect(expected.contains(Array(record.payload)), "offset \(record.offset)")
+                seen += 1
+                return true
+            }
+            #expect(seen >= lastEnd, "a later scan saw fewer records")
+            lastEnd = seen
+            scans += 1
+            await Task.yield()
+        }
+        try await producers.value
+        #expect(scans > 1)
+        try await log.close()
+    }
+
     @Test("timestamps come from the injected clock and never decrease")
     func timestamps() async throws {
         let dir = TemporaryDirectory()
