@@ -19,6 +19,8 @@ let package = Package(
     products: [
         .library(name: "CairnLog", targets: ["CairnLog"]),
         .library(name: "CairnCorpus", targets: ["CairnCorpus"]),
+        .library(name: "CairnModel", targets: ["CairnModel"]),
+        .library(name: "CairnStore", targets: ["CairnStore"]),
         .executable(name: "cairn", targets: ["cairn"]),
     ],
     dependencies: [
@@ -30,6 +32,7 @@ let package = Package(
         // C libraries from the system (see Makefile `deps`).
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
         // CRC32C with the SSE4.2 instruction where the CPU has it, slicing-by-8 otherwise.
         .target(name: "CCRC32C"),
 
@@ -42,7 +45,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(name: "CairnModel", swiftSettings: strict),
         .target(name: "CairnCorpus", path: "Tools/CairnCorpus", swiftSettings: strict),
+        .target(
+            name: "CairnStore",
+            dependencies: ["CLMDB", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "cairn",
             dependencies: [
@@ -76,6 +85,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "CairnCorpusTests", dependencies: ["CairnCorpus"], swiftSettings: strict),
+        .testTarget(name: "CairnModelTests", dependencies: ["CairnModel"], swiftSettings: strict),
+        .testTarget(name: "CairnStoreTests", dependencies: ["CairnStore", "CairnTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "CairnCLITests",
             dependencies: ["CairnLog", "CairnCorpus", "CairnTestSupport", "cairn"],

@@ -7,7 +7,7 @@ import Testing
 /// `CAIRN_TORTURE=1` runs many more cycles (see `make torture`).
 @Suite("Crash with SIGKILL", .serialized)
 struct CrashTests {
-    static var cycles: Int { getenv("CAIRN_TORTURE") != nil ? 300 : 12 }
+    static var cycles: Int { getenv("CAIRN_TORTURE") != nil ? 100 : 12 }
 
     @Test("no acknowledged record is lost across SIGKILL cycles")
     func sigkillCycles() async throws {

@@ -8,7 +8,7 @@ import Testing
 /// one, `CAIRN_TORTURE=1` runs many more (see `make torture`).
 @Suite("Simulation with fault injection")
 struct SimulationTests {
-    static var runs: Int { getenv("CAIRN_TORTURE") != nil ? 400 : 8 }
+    static var runs: Int { getenv("CAIRN_TORTURE") != nil ? 100 : 8 }
     static let directory = "/log"
 
     /// What the producers learned: acknowledged offsets with their payloads, and every payload
