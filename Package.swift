@@ -46,6 +46,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "CairnModel", swiftSettings: strict),
+        .target(
+            name: "CairnEngine",
+            dependencies: [
+                "CairnLog", "CairnStore", "CairnModel", "COpenSSL",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .target(name: "CairnCorpus", path: "Tools/CairnCorpus", swiftSettings: strict),
         .target(
             name: "CairnStore",
@@ -82,6 +90,11 @@ let package = Package(
         .testTarget(
             name: "CairnLogTests",
             dependencies: ["CairnLog", "CairnTestSupport", "cairn-crash-child"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CairnEngineTests",
+            dependencies: ["CairnEngine", "CairnCorpus", "CairnTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(name: "CairnCorpusTests", dependencies: ["CairnCorpus"], swiftSettings: strict),

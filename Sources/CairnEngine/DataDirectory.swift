@@ -1,0 +1,49 @@
+import CairnLog
+import CairnStore
+import Logging
+
+/// Cairn's data directory: the event log in `events/`, the change log in `changes/`, the
+/// projections (LMDB) in `projections/`. Opens and closes them together, lowest layer first.
+public final class DataDirectory: Sendable {
+    public let path: String
+    public let eventLog: DurableLog
+    public let changeLog: DurableLog
+    public let store: StoreEnvironment
+
+    public static func open(_ path: String, logConfiguration: LogConfiguration = LogConfiguration(),
+                            storeConfiguration: StoreConfiguration = StoreConfiguration(),
+                            logger: Logger = Logger(label: "cairn")) async throws -> DataDirectory {
+        let eventLog = try await DurableLog.open(directory: path + "/events", configuration: logConfiguration, logger: logger)
+        let changeLog: DurableLog
+        do {
+            changeLog = try await DurableLog.open(directory: path + "/changes", configuration: logConfiguration, logger: logger)
+        } catch {
+            try? await eventLog.close()
+            throw error
+        }
+        do {
+            let store = try StoreEnvironment(path: path + "/projections", configuration: storeConfiguration, logger: logger)
+            return DataDirectory(path: path, eventLog: eventLog, changeLog: changeLog, store: store)
+        } catch {
+            try? await changeLog.close()
+            try? await eventLog.close()
+            throw error
+        }
+    }
+
+    private init(path: String, eventLog: DurableLog, changeLog: DurableLog, store: StoreEnvironment) {
+        self.path = path
+        self.eventLog = eventLog
+        self.changeLog = changeLog
+        self.store = store
+    }
+
+    /// Closes the projections, then the change log, then the event log; throws the first error.
+    public func close() async throws {
+        var first: (any Error)?
+        do { try await store.close() } catch { first = first ?? error }
+        do { try await changeLog.close() } catch { first = first ?? error }
+        do { try await eventLog.close() } catch { first = first ?? error }
+        if let first { throw first }
+    }
+}

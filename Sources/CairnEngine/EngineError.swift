@@ -1,0 +1,31 @@
+/// The one error type of `CairnEngine`: a code to match on and a message naming what was wrong.
+public struct EngineError: Error, CustomStringConvertible, Sendable {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Value: String, Sendable {
+            case invalidConfiguration, invalidEvent, corruptedProjection, changeLogMismatch, closed
+        }
+        private let value: Value
+        private init(_ value: Value) { self.value = value }
+
+        public static let invalidConfiguration = Code(.invalidConfiguration)
+        /// An event record in the log could not be decoded.
+        public static let invalidEvent = Code(.invalidEvent)
+        /// A projection table holds something that cannot be decoded or contradicts itself.
+        public static let corruptedProjection = Code(.corruptedProjection)
+        /// The change log and the projection's record of it disagree (it lost records).
+        public static let changeLogMismatch = Code(.changeLogMismatch)
+        public static let closed = Code(.closed)
+
+        public var description: String { value.rawValue }
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code): \(message)" }
+}

@@ -1,0 +1,78 @@
+import CairnModel
+import CairnStore
+
+/// The LMDB tables that hold Cairn's projections (see docs/projections.md).
+///
+/// | table | key | value |
+/// |---|---|---|
+/// | `profiles` | profile id | `ProfileRecord` |
+/// | `identities` | identifier: `id:<profile id>` or `<field>:<value>` | canonical profile id |
+/// | `profile_identifiers` | (profile id, identifier) | empty |
+/// | `sessions` | session id | `SessionRecord` |
+/// | `open_sessions` | (log time of the last event, session id) | empty |
+/// | `session_sweep` | session id | its key's log time in `open_sessions` |
+/// | `profile_sessions` | (profile id, session id) | empty |
+/// | `profile_events` | (profile id, event time, log offset) | event id |
+/// | `meta` | name | UInt64 (`applied`: next event offset; `changes.base`: change log offset of the outbox's first change) |
+/// | `outbox` | sequence | a change (binary JSON) not yet confirmed in the change log |
+struct ProjectionTables: Sendable {
+    let profiles: Table<String, ProfileValue>
+    let identities: Table<String, String>
+    let profileIdentifiers: Table<CompositeKey<String, String>, [UInt8]>
+    let sessions: Table<String, SessionValue>
+    let openSessions: Table<CompositeKey<Int64, String>, [UInt8]>
+    let sessionSweep: Table<String, Int64>
+    let profileSessions: Table<CompositeKey<String, String>, [UInt8]>
+    let profileEvents: Table<CompositeKey<String, Int64, UInt64>, String>
+    let meta: Table<String, UInt64>
+    let outbox: Table<UInt64, [UInt8]>
+
+    /// The tables whose content is the projection (the digest covers these, in this order).
+    static let projectionNames = [
+        "profiles", "identities", "profile_identifiers", "sessions", "open_sessions", "session_sweep",
+        "profile_sessions", "profile_events",
+    ]
+
+    static func open(_ store: StoreEnvironment) async throws -> ProjectionTables {
+        ProjectionTables(
+            profiles: try await store.openTable("profiles"),
+            identities: try await store.openTable("identities"),
+            profileIdentifiers: try await store.openTable("profile_identifiers"),
+            sessions: try await store.openTable("sessions"),
+            openSessions: try await store.openTable("open_sessions"),
+            sessionSweep: try await store.openTable("session_sweep"),
+            profileSessions: try await store.openTable("profile_sessions"),
+            profileEvents: try await store.openTable("profile_events"),
+            meta: try await store.openTable("meta"),
+            outbox: try await store.openTable("outbox")
+        )
+    }
+}
+
+/// `Profile` stored as a `ProfileRecord`.
+struct ProfileValue: StoreCodec {
+    var profile: Profile
+    init(_ profile: Profile) { self.profile = profile }
+
+    func encode(into bytes: inout [UInt8]) { bytes += ProfileRecord.encode(profile) }
+
+    static func decode(from buffer: UnsafeRawBufferPointer) throws -> ProfileValue {
+        do { return ProfileValue(try ProfileRecord.decode(buffer)) } catch {
+            throw EngineError(.corruptedProjection, "profiles: \(error)")
+        }
+    }
+}
+
+/// `Session` stored as a `SessionRecord`.
+struct SessionValue: StoreCodec {
+    var session: Session
+    init(_ session: Session) { self.session = session }
+
+    func encode(into bytes: inout [UInt8]) { bytes += SessionRecord.encode(session) }
+
+    static func decode(from buffer: UnsafeRawBufferPointer) throws -> SessionValue {
+        do { return SessionValue(try SessionRecord.decode(buffer)) } catch {
+            throw EngineError(.corruptedProjection, "sessions: \(error)")
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import CairnLog
+import CairnModel
+import CairnStore
+import Testing
+@testable import CairnEngine
+
+@Suite("Projector", .serialized)
+struct ProjectorTests {
+    static let t0: Int64 = 1_767_225_600_000_000
+    static let minute: Int64 = 60_000_000
+
+    @Test("an anonymous visitor who identifies on a second device becomes one profile with every event and session")
+    func mergeScenario() async throws {
+        let f = try await Fixture.make()
+        try await f.append([
+            (event("e1", "page-view", profile: "anon-1", session: "s-laptop", time: Self.t0), Self.t0),
+            (event("e2", "page-view", profile: "anon-1", session: "s-laptop", time: Self.t0 + Self.minute), Self.t0 + Self.minute),
+            (event("e3", "identify", profile: "phone-7", session: "s-phone", time: Self.t0 + 2 * Self.minute,
+                   properties: ["plan": "gold"], personal: ["email": "Ada@Example.com"]), Self.t0 + 2 * Self.minute),
+            (event("e4", "identify", profile: "anon-1", session: "s-laptop", time: Self.t0 + 3 * Self.minute,
+                   personal: ["email": "ada@example.com "]), Self.t0 + 3 * Self.minute),
+            (event("e5", "page-view", profile: "phone-7", session: "s-phone", time: Self.t0 + 4 * Self.minute), Self.t0 + 4 * Self.minute),
+        ])
+        let projector = try await f.projector()
+        #expect(try await projector.catchUp() == 5)
+        let queries = try await ProfileQueries.open(f.store)
+        #expect(try queries.profileCount() == 1)
+        // anon-1 was seen first: it survives; the phone's id and the email resolve to it.
+        #expect(try queries.resolve("phone-7") == "anon-1")
+        #expect(try queries.resolve("email:ada@example.com") == "anon-1")
+        let profile = try #require(try queries.profile("phone-7"))
+        #expect(profile.id == "anon-1")
+        #expect(profile.ids == ["anon-1", "phone-7"])
+        #expect(profile.stats.views == 3)
+        #expect(profile.stats.visits == 2)
+        #expect(profile.stats.counters["identify"] == 2)
+        #expect(profile.traits["plan"] == "gold")
+        #expect(try queries.events(of: "anon-1").map(\.eventID) == ["e1", "e2", "e3", "e4", "e5"])
+        #expect(try queries.sessions(of: "anon-1").map(\.id).sorted() == ["s-laptop", "s-phone"])
+        #expect(try queries.sessions(of: "anon-1").allSatisfy { $0.profileID == "anon-1" })
+        let changes = try f.changes()
+        #expect(changes.contains { $0.kind == .profileMerged && $0.id == "phone-7" && $0.target == "anon-1" && $0.offset == 3 })
+        #expect(changes.contains { $0.kind == .identityLinked && $0.id == "email:ada@example.com" && $0.target == "phone-7" })
+        try await f.close()
+    }
+
+    @Test("sessions close after the inactivity timeout on log time, and a later event opens a new visit")
+    func sessionTimeout() async throws {
+        let f = try await Fixture.make()
+        try await f.append([
+            (event("e1", "page-view", profile: "p", session: "s", time: Self.t0), Self.t0),
+            (event("e2", "page-view", profile: "p", session: "s", time: Self.t0 + 10 * Self.minute), Self.t0 + 10 * Self.minute),
+            (event("e3", "page-view", profile: "q", session: "other", time: Self.t0 + 50 * Self.minute), Self.t0 + 50 * Self.minute),
+            (event("e4", "page-view", profile: "p", session: "s", time: Self.t0 + 55 * Self.minute), Self.t0 + 55 * Self.minute),
+        ])
+        let projector = try await f.projector()
+        try await projector.catchUp()
+        let queries = try await ProfileQueries.open(f.store)
+        #expect(try queries.profile("p")?.stats.visits == 2)
+        let changes = try f.changes()
+        #expect(changes.filter { $0.kind == .sessionClosed && $0.id == "s" }.map(\.offset) == [2])
+        #expect(changes.filter { $0.kind == .sessionOpened && $0.id == "s" }.map(\.offset) == [0, 3])
+        let session = try #require(try queries.sessions(of: "p").first)
+        #expect(session.status == .open)
+        #expect(session.eventCount == 3)
+        try await f.close()
+    }
+
+    @Test("profile-less events update no profile; merged-away ids land on the survivor")
+    func profileLess() async throws {
+        let f = try await Fixture.make()
+        try await f.append([
+            (event("e1", "page-view", profile: nil, session: "s0", time: Self.t0), Self.t0),
+            (event("e2", "page-view", profile: "a", session: nil, time: Self.t0 + 1), Self.t0 + 1),
+        ])
+        let projector = try await f.projector()
+        try await projector.catchUp()
+        let queries = try await ProfileQueries.open(f.store)
+        #expect(try queries.profileCount() == 1)
+        #expect(try queries.profile("a")?.stats.views == 1)
+        try await f.close()
+    }
+
+    @Test("the same log gives the same digest whatever the batch size, and again on a fresh replay")
+    func determinism() async throws {
+        let events = try corpusEvents(count: 600)
+        var digests: [String] = []
+        var changeCounts: [Int] = []
+        for batch in [1, 7, 250, 1000] {
+            let f = try await Fixture.make()
+            try await f.append(events)
+            var configuration = EngineConfiguration()
+            configuration.eventsPerBatchMax = batch
+            let projector = try await f.projector(configuration)
+            #expect(try await projector.catchUp() == 600)
+            digests.append(try await ProjectionDigest.compute(f.store))
+            let changes = try f.changes()
+            changeCounts.append(changes.count)
+            // Every change is identified by (offset, seq), in order, with no duplicate.
+            let keys = changes.map { "\($0.offset)/\($0.seq)" }
+            #expect(Set(keys).count == keys.count)
+            #expect(zip(changes, changes.dropFirst()).allSatisfy { $0.offset < $1.offset || ($0.offset == $1.offset && $0.seq < $1.seq) })
+            try await f.close()
+        }
+        #expect(Set(digests).count == 1, "\(digests)")
+        #expect(Set(changeCounts).count == 1, "\(changeCounts)")
+    }
+
+    @Test("changes committed to LMDB but not yet in the change log are appended once at reopen: no gap, no duplicate")
+    func outboxReconciliation() async throws {
+        let events = try corpusEvents(count: 300)
+        // The reference: a projection that never failed.
+        let reference = try await Fixture.make()
+        try await reference.append(events)
+        try await reference.projector().catchUp()
+        let expected = try reference.changes()
+        try await reference.close()
+
+        let f = try await Fixture.make()
+        try await f.append(events)
+        // The change log fails (closed) after the first batch's LMDB commit.
+        var configuration = EngineConfiguration()
+        configuration.eventsPerBatchMax = 100
+        let projector = try await f.projector(configuration)
+        try await f.changeLog.close()
+        await #expect(throws: (any Error).self) { try await projector.catchUp() }
+        #expect(try projector.appliedOffset() == 100)
+        let reopenedChanges = try await DurableLog.open(directory: f.dir.path + "/changes", logger: quiet)
+        let second = try await Projector.open(eventLog: f.eventLog, changeLog: reopenedChanges, store: f.store, configuration: configuration, logger: quiet)
+        try await second.catchUp()
+        var got: [Change] = []
+        try reopenedChanges.makeReader().scan(from: 0) { record in
+            got.append(try! Change(jsonValue: try! JSONValue(binary: Array(record.payload))))
+            return true
+        }
+        #expect(got == expected)
+        try await reopenedChanges.close()
+        try await f.store.close()
+        try await f.eventLog.close()
+        f.dir.remove()
+    }
+}
