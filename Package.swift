@@ -63,7 +63,7 @@ let package = Package(
         .executableTarget(
             name: "cairn",
             dependencies: [
-                "CairnLog", "CairnCorpus",
+                "CairnLog", "CairnCorpus", "CairnEngine", "CairnModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

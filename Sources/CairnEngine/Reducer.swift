@@ -65,9 +65,10 @@ struct Reducer: Sendable {
         return client
     }
 
-    /// The identifying value of `field` in the event (personal data first), trimmed and lower-cased.
+    /// The identifying value of `field` in the event, trimmed and lower-cased: from the personal
+    /// data moved out of the properties (`personal.properties.<field>`), else the properties.
     func identifyingValue(_ event: Event, field: String) -> String? {
-        let raw = event.personal[field]?.stringValue ?? event.properties[field]?.stringValue
+        let raw = event.personal.value(at: ["properties", field])?.stringValue ?? event.properties[field]?.stringValue
         guard let raw else { return nil }
         let trimmed = raw.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()
         let value = String(trimmed).lowercased()
@@ -160,7 +161,7 @@ struct Reducer: Sendable {
         profile.stats.counters[type] = (profile.stats.counters[type] ?? 0) + 1
         if type == "identify" {
             profile.traits = profile.traits.merging(event.properties)
-            profile.pii = profile.pii.merging(event.personal)
+            profile.pii = profile.pii.merging(event.personal["properties"]?.objectValue ?? [:])
         }
         profile.metadata.lastVisitMicros = max(profile.metadata.lastVisitMicros, time)
         profile.metadata.updateMicros = max(profile.metadata.updateMicros, time)

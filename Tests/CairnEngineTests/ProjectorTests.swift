@@ -16,9 +16,9 @@ struct ProjectorTests {
             (event("e1", "page-view", profile: "anon-1", session: "s-laptop", time: Self.t0), Self.t0),
             (event("e2", "page-view", profile: "anon-1", session: "s-laptop", time: Self.t0 + Self.minute), Self.t0 + Self.minute),
             (event("e3", "identify", profile: "phone-7", session: "s-phone", time: Self.t0 + 2 * Self.minute,
-                   properties: ["plan": "gold"], personal: ["email": "Ada@Example.com"]), Self.t0 + 2 * Self.minute),
+                   properties: ["plan": "gold"], personal: ["properties": ["email": "Ada@Example.com"]]), Self.t0 + 2 * Self.minute),
             (event("e4", "identify", profile: "anon-1", session: "s-laptop", time: Self.t0 + 3 * Self.minute,
-                   personal: ["email": "ada@example.com "]), Self.t0 + 3 * Self.minute),
+                   personal: ["properties": ["email": "ada@example.com "]]), Self.t0 + 3 * Self.minute),
             (event("e5", "page-view", profile: "phone-7", session: "s-phone", time: Self.t0 + 4 * Self.minute), Self.t0 + 4 * Self.minute),
         ])
         let projector = try await f.projector()
@@ -35,6 +35,7 @@ struct ProjectorTests {
         #expect(profile.stats.visits == 2)
         #expect(profile.stats.counters["identify"] == 2)
         #expect(profile.traits["plan"] == "gold")
+        #expect(profile.pii["email"] == "ada@example.com ", "the latest identify wins")
         #expect(try queries.events(of: "anon-1").map(\.eventID) == ["e1", "e2", "e3", "e4", "e5"])
         #expect(try queries.sessions(of: "anon-1").map(\.id).sorted() == ["s-laptop", "s-phone"])
         #expect(try queries.sessions(of: "anon-1").allSatisfy { $0.profileID == "anon-1" })
