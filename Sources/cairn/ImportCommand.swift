@@ -126,8 +126,33 @@ struct ProjectionsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "projections",
         abstract: "Inspect the projections.",
-        subcommands: [DigestCommand.self]
+        subcommands: [DigestCommand.self, CatchUpCommand.self]
     )
+}
+
+struct CatchUpCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "catch-up",
+        abstract: "Apply every event not yet projected (and finish an interrupted change log append)."
+    )
+
+    @OptionGroup var dataOptions: DataOptions
+
+    @Option(help: "Events per LMDB transaction.")
+    var batch: Int = 1000
+
+    func run() async throws {
+        try await withData(dataOptions) { data in
+            var configuration = EngineConfiguration()
+            configuration.eventsPerBatchMax = batch
+            let projector = try await Projector.open(eventLog: data.eventLog, changeLog: data.changeLog, store: data.store, configuration: configuration)
+            let before = try projector.appliedOffset()
+            let started = ContinuousClock.now
+            let applied = try await projector.catchUp()
+            let rate = Rate(records: Int(applied - before), bytes: 0, elapsed: ContinuousClock.now - started)
+            print("projected \(applied - before) events in \(rate.seconds) s (\(rate.recordsPerSecond) events/s); applied offset \(applied), change log at \(data.changeLog.endOffset)")
+        }
+    }
 }
 
 struct DigestCommand: AsyncParsableCommand {
