@@ -3,7 +3,9 @@ import CairnStore
 import Logging
 
 /// Cairn's data directory: the event log in `events/`, the change log in `changes/`, the
-/// projections (LMDB) in `projections/`. Opens and closes them together, lowest layer first.
+/// projections (LMDB) in `projections/<generation>/`, where the file `projections/CURRENT` names
+/// the generation in use (a replay builds the next one and switches by replacing that file).
+/// Opens and closes them together, lowest layer first.
 public final class DataDirectory: Sendable {
     public let path: String
     public let eventLog: DurableLog
@@ -22,7 +24,8 @@ public final class DataDirectory: Sendable {
             throw error
         }
         do {
-            let store = try StoreEnvironment(path: path + "/projections", configuration: storeConfiguration, logger: logger)
+            let generation = try ProjectionGenerations(root: path + "/projections").current()
+            let store = try StoreEnvironment(path: generation.path, configuration: storeConfiguration, logger: logger)
             return DataDirectory(path: path, eventLog: eventLog, changeLog: changeLog, store: store)
         } catch {
             try? await changeLog.close()

@@ -73,6 +73,21 @@ public final class Projector: Sendable {
         }
     }
 
+    /// Applies one batch (for callers that report progress); returns the applied offset.
+    public func applyOneBatch() async throws -> UInt64 {
+        try await applyBatch()
+    }
+
+    /// After a rebuild against a scratch change log: clears the outbox (its changes went to the
+    /// scratch log) and records `changeLogEnd` as where the next changes land in the live one.
+    func adopt(changeLogEnd: UInt64) async throws {
+        let tables = self.tables
+        try await store.write { txn in
+            try txn.clear(tables.outbox)
+            try txn.put(tables.meta, MetaKey.changesBase, changeLogEnd)
+        }
+    }
+
     // MARK: Batches
 
     /// One batch: read, reduce, commit with the outbox; then append the outbox to the change log.

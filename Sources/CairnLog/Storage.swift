@@ -52,14 +52,15 @@ public protocol StorageLock: AnyObject, Sendable {
 
 extension StorageFile {
     /// Reads exactly `count` bytes at `position`, or fewer when the file ends first.
-    func read(at position: UInt64, count: Int) throws -> [UInt8] {
+    public func read(at position: UInt64, count: Int) throws -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)
         let got = try bytes.withUnsafeMutableBytes { try read(at: position, into: $0) }
         if got < count { bytes.removeLast(count - got) }
         return bytes
     }
 
-    func write(at position: UInt64, _ bytes: [UInt8]) throws {
+    /// Writes all of `bytes` at `position` or throws.
+    public func write(at position: UInt64, _ bytes: [UInt8]) throws {
         try bytes.withUnsafeBytes { try write(at: position, $0) }
     }
 }

@@ -5,7 +5,7 @@ struct Cairn: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cairn",
         abstract: "Cairn: an event-sourced customer data platform.",
-        subcommands: [LogCommand.self, ImportCommand.self, ProfileCommand.self, ProjectionsCommand.self, TailCommand.self]
+        subcommands: [LogCommand.self, ImportCommand.self, ProfileCommand.self, ProjectionsCommand.self, ReplayCommand.self, TailCommand.self]
     )
 }
 

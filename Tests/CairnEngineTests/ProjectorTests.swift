@@ -1,6 +1,7 @@
 import CairnLog
 import CairnModel
 import CairnStore
+import CairnTestSupport
 import Testing
 @testable import CairnEngine
 
@@ -139,5 +140,44 @@ struct ProjectorTests {
         try await f.store.close()
         try await f.eventLog.close()
         f.dir.remove()
+    }
+}
+
+@Suite("Replay", .serialized)
+struct ReplayTests {
+    @Test("a replay rebuilds byte-identical projections into a new generation; projecting then continues the live change log")
+    func replay() async throws {
+        let dir = TemporaryDirectory("cairn-replay")
+        defer { dir.remove() }
+        let events = try corpusEvents(count: 400)
+        var data = try await DataDirectory.open(dir.path, logger: quiet)
+        for (event, _) in events.prefix(300) {
+            _ = try await data.eventLog.append(AppendRecord(kind: RecordKind.event, payload: EventRecord.encode(event)))
+        }
+        try await Projector.open(eventLog: data.eventLog, changeLog: data.changeLog, store: data.store, logger: quiet).catchUp()
+        let live = try await ProjectionDigest.compute(data.store)
+        let changesBefore = data.changeLog.endOffset
+        try await data.store.close()
+
+        let rebuilt = try await Replay.rebuild(dataPath: dir.path, eventLog: data.eventLog, liveChangeLog: data.changeLog, logger: quiet)
+        #expect(rebuilt == live)
+        #expect(data.changeLog.endOffset == changesBefore, "a replay adds nothing to the live change log")
+        #expect(try ProjectionGenerations(root: dir.path + "/projections").current().number == 1)
+        try await data.changeLog.close()
+        try await data.eventLog.close()
+
+        // Reopen on the new generation and keep projecting.
+        data = try await DataDirectory.open(dir.path, logger: quiet)
+        #expect(try await ProjectionDigest.compute(data.store) == live)
+        for (event, _) in events.dropFirst(300) {
+            _ = try await data.eventLog.append(AppendRecord(kind: RecordKind.event, payload: EventRecord.encode(event)))
+        }
+        let projector = try await Projector.open(eventLog: data.eventLog, changeLog: data.changeLog, store: data.store, logger: quiet)
+        #expect(try await projector.catchUp() == 400)
+        let offsets = try data.changeLog.makeReader().read(from: changesBefore, maxRecords: 100_000).map {
+            try Change(jsonValue: try JSONValue(binary: $0.payload)).offset
+        }
+        #expect(!offsets.isEmpty && offsets.allSatisfy { $0 >= 300 }, "only the new events' changes follow")
+        try await data.close()
     }
 }

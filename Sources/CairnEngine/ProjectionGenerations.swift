@@ -1,0 +1,57 @@
+import CairnLog
+import Foundation
+
+/// The generations of the projection store under `projections/`: directories named by number,
+/// and the `CURRENT` file naming the one in use. Switching generation is one atomic rename of a
+/// freshly written and synced `CURRENT.tmp`, followed by a directory fsync.
+struct ProjectionGenerations {
+    let root: String
+
+    struct Generation {
+        let number: UInt64
+        let path: String
+    }
+
+    private var currentFile: String { root + "/CURRENT" }
+
+    func path(_ number: UInt64) -> String { root + "/" + String(number) }
+
+    /// The generation in use (generation 0 when none was ever switched to).
+    func current() throws -> Generation {
+        let storage = PosixStorage()
+        try storage.createDirectory(root)
+        guard storage.exists(currentFile) else { return Generation(number: 0, path: path(0)) }
+        let file = try storage.openFile(currentFile, create: false)
+        defer { file.close() }
+        let text = String(decoding: try file.read(at: 0, count: 64), as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
+        guard let number = UInt64(text) else {
+            throw EngineError(.corruptedProjection, "\(currentFile) does not name a generation: '\(text)'")
+        }
+        return Generation(number: number, path: path(number))
+    }
+
+    /// Makes `number` the generation in use, atomically and durably.
+    func switchTo(_ number: UInt64) throws {
+        let storage = PosixStorage()
+        let temporary = currentFile + ".tmp"
+        let file = try storage.openFile(temporary, create: true)
+        do {
+            try file.truncate(to: 0)
+            try file.write(at: 0, Array("\(number)\n".utf8))
+            try file.sync()
+            file.close()
+        } catch {
+            file.close()
+            throw error
+        }
+        try storage.rename(from: temporary, to: currentFile)
+        try storage.syncDirectory(root)
+    }
+
+    /// Removes a generation's directory (and a scratch change log beside it).
+    func remove(_ number: UInt64) throws {
+        for victim in [path(number), path(number) + ".changes"] where FileManager.default.fileExists(atPath: victim) {
+            try FileManager.default.removeItem(atPath: victim)
+        }
+    }
+}
