@@ -36,7 +36,7 @@ test: deps
 
 torture: deps
 	$(SWIFT) build --build-tests
-	CAIRN_TORTURE=1 $(SWIFT) test --skip-build --filter 'SimulationTests|CrashTests'
+	CAIRN_TORTURE=1 $(SWIFT) test --skip-build --filter 'SimulationTests|CrashTests|ProjectorCrashTests|CairnModelTests'
 
 bench: deps
 	@# The build plan does not notice files added to the main package: drop it so it is made anew.

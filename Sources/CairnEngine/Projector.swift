@@ -97,11 +97,11 @@ public final class Projector: Sendable {
         let base = changeLog.endOffset
         let reducer = Reducer(configuration: configuration, tables: tables)
         let (tables, reader, limit) = (self.tables, self.reader, configuration.eventsPerBatchMax)
-        let (changes, applied) = try await store.write { txn -> ([Change], UInt64) in
+        let (changes, applied) = try await store.write { txn -> ([EncodedChange], UInt64) in
             // The previous batch's outbox is in the change log by now.
             try txn.clear(tables.outbox)
             let start = try txn.get(tables.meta, MetaKey.applied) ?? 0
-            var changes: [Change] = []
+            var changes: [EncodedChange] = []
             var next = start
             for record in try reader.read(from: start, maxRecords: limit) {
                 if record.kind == RecordKind.event {
@@ -109,12 +109,14 @@ public final class Projector: Sendable {
                     do { event = try EventRecord.decode(record.payload) } catch {
                         throw EngineError(.invalidEvent, "event log offset \(record.offset): \(error)")
                     }
-                    changes += try reducer.apply(event, offset: record.offset, logMicros: record.timestamp, in: txn)
+                    for change in try reducer.apply(event, offset: record.offset, logMicros: record.timestamp, in: txn) {
+                        changes.append(EncodedChange(id: change.id, bytes: change.jsonValue.binaryEncoded()))
+                    }
                 }
                 next = record.offset + 1
             }
             for (i, change) in changes.enumerated() {
-                try txn.put(tables.outbox, UInt64(i), change.jsonValue.binaryEncoded(), append: true)
+                try txn.put(tables.outbox, UInt64(i), change.bytes, append: true)
             }
             try txn.put(tables.meta, MetaKey.changesBase, base)
             try txn.put(tables.meta, MetaKey.applied, next)
@@ -124,9 +126,9 @@ public final class Projector: Sendable {
         return applied
     }
 
-    private func appendChanges(_ changes: ArraySlice<Change>, expectedFirst: UInt64) async throws {
+    private func appendChanges(_ changes: ArraySlice<EncodedChange>, expectedFirst: UInt64) async throws {
         guard !changes.isEmpty else { return }
-        let records = changes.map { AppendRecord(kind: RecordKind.change, key: Array($0.id.utf8), payload: $0.jsonValue.binaryEncoded()) }
+        let records = changes.map { AppendRecord(kind: RecordKind.change, key: Array($0.id.utf8), payload: $0.bytes) }
         var first: UInt64?
         var index = 0
         while index < records.count {
@@ -154,13 +156,20 @@ public final class Projector: Sendable {
             throw EngineError(.changeLogMismatch, "the change log ends at \(end) but the projection's \(pending.count) pending changes start at \(base)")
         }
         let done = Int(end - base)
-        let rest = try pending[done...].map { try Change(jsonValue: try JSONValue(binary: $0)) }
+        let rest = try pending[done...].map { EncodedChange(id: try Change(jsonValue: try JSONValue(binary: $0)).id, bytes: $0) }
         if !rest.isEmpty { logger.notice("finishing an interrupted change log append", metadata: ["appended": "\(done)", "remaining": "\(rest.count)"]) }
         try await appendChanges(rest[...], expectedFirst: end)
         guard clear else { return }
         let outbox = tables.outbox
         try await store.write { txn in try txn.clear(outbox) }
     }
+}
+
+/// A change as stored in the outbox and the change log: its entity id (the record key) and its
+/// binary JSON, encoded once.
+struct EncodedChange: Sendable {
+    let id: String
+    let bytes: [UInt8]
 }
 
 enum MetaKey {
