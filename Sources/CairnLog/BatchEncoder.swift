@@ -1,8 +1,8 @@
 import Dispatch
 
-/// Builds batch frames for one commit group: records are added into uncompressed batch bodies,
-/// `cut` closes a batch, and `finish` compresses every closed batch (in parallel when there are
-/// several) and frames them in order into `frames`, each behind a filled-in header with its CRC and
+/// Builds batch frames for one commit group: `cut` names the records of each batch, and `finish`
+/// encodes and compresses every batch (in parallel when there are several) and frames them in
+/// order into `frames`, each behind a filled-in header with its CRC and
 /// chain link. Owned by the writer; not thread-safe. Buffers and zstd contexts are kept from group
 /// to group, so the hot path neither allocates nor zero-fills; their number is bounded by the
 /// batches of one group (`groupBytesMax / batchBytesMax`, plus one).
@@ -14,12 +14,18 @@ final class BatchEncoder {
         let body = ByteBuffer(capacity: 1 << 20)
         let compressed = ByteBuffer(capacity: 1 << 16)
         var compressor: ZstdCompressor?
+        var parts: [ArraySlice<AppendRecord>] = []
         var recordCount = 0
         var baseOffset: UInt64 = 0
         var error: (any Error)?
 
-        /// Compresses `body` into `compressed` (or copies it when uncompressed).
-        func compress(level: Int32?) {
+        /// Encodes the batch's records into `body`, then compresses it into `compressed` (or
+        /// copies it when uncompressed).
+        func compress(level: Int32?, timestamp: Int64) {
+            body.removeAll()
+            for part in parts {
+                for record in part { RecordCodec.append(record, timestamp: timestamp, to: body) }
+            }
             compressed.removeAll()
             let source = body.bytes(0..<body.count)
             guard let level else {
@@ -50,23 +56,16 @@ final class BatchEncoder {
         self.compressionLevel = compressionLevel
     }
 
-    /// Records in the open batch.
-    var pendingRecords: Int { closed < slots.count ? slots[closed].recordCount : 0 }
-    /// Uncompressed bytes in the open batch.
-    var pendingBytes: Int { closed < slots.count ? slots[closed].body.count : 0 }
-
-    func add(_ record: AppendRecord, timestamp: Int64) {
+    /// Adds a batch holding the records of `parts`, in order, whose first has offset `baseOffset`.
+    /// The records are encoded and compressed by `finish`, in parallel with the other batches.
+    func cut(_ parts: [ArraySlice<AppendRecord>], baseOffset: UInt64) {
+        let count = parts.reduce(0) { $0 + $1.count }
+        precondition(count > 0, "a batch holds at least one record")
         if closed == slots.count { slots.append(Slot()) }
         let slot = slots[closed]
-        RecordCodec.append(record, timestamp: timestamp, to: slot.body)
-        slot.recordCount += 1
-    }
-
-    /// Closes the open batch, whose first record has offset `baseOffset`.
-    func cut(baseOffset: UInt64) {
-        precondition(pendingRecords > 0, "a batch holds at least one record")
-        precondition(pendingBytes <= BatchHeader.payloadBytesLimit, "batch over the payload limit")
-        slots[closed].baseOffset = baseOffset
+        slot.parts = parts
+        slot.recordCount = count
+        slot.baseOffset = baseOffset
         closed += 1
     }
 
@@ -74,17 +73,16 @@ final class BatchEncoder {
     /// records stamped `timestamp`, chained from `previous`. Returns each batch's header and its
     /// byte position within `frames`. Throws only when compression fails.
     func finish(timestamp: Int64, previous: ChainLink) throws -> [(header: BatchHeader, position: Int)] {
-        precondition(pendingRecords == 0, "cut the open batch before finishing")
         let batches = Array(slots[0..<closed])
         let level = compressionLevel
         if batches.count == 1 {
-            batches[0].compress(level: level)
+            batches[0].compress(level: level, timestamp: timestamp)
         } else {
-            DispatchQueue.concurrentPerform(iterations: batches.count) { batches[$0].compress(level: level) }
+            DispatchQueue.concurrentPerform(iterations: batches.count) { batches[$0].compress(level: level, timestamp: timestamp) }
         }
         defer {
             for slot in batches {
-                slot.body.removeAll()
+                slot.parts = []
                 slot.recordCount = 0
                 slot.error = nil
             }
@@ -98,6 +96,7 @@ final class BatchEncoder {
         framed.reserveCapacity(batches.count)
         for slot in batches {
             let start = frames.appendZeros(BatchHeader.size)
+            precondition(slot.body.count <= BatchHeader.payloadBytesLimit, "batch over the payload limit")
             let payloadStart = start + BatchHeader.size
             frames.reserve(slot.compressed.count)
             frames.spare.copyMemory(from: slot.compressed.bytes(0..<slot.compressed.count))
@@ -127,12 +126,11 @@ final class BatchEncoder {
     }
 
     /// One batch holding `records`, appended to `out` (for tools and tests; the writer uses
-    /// `add`/`cut`/`finish` and writes `frames` directly).
+    /// `cut`/`finish` and writes `frames` directly).
     func encode(_ records: ArraySlice<AppendRecord>, baseOffset: UInt64, timestamp: Int64, previous: ChainLink,
                 into out: inout [UInt8]) throws -> BatchHeader {
-        precondition(pendingRecords == 0 && closed == 0, "encode on an encoder with pending work")
-        for record in records { add(record, timestamp: timestamp) }
-        cut(baseOffset: baseOffset)
+        precondition(closed == 0, "encode on an encoder with pending work")
+        cut([records], baseOffset: baseOffset)
         let header = try finish(timestamp: timestamp, previous: previous)[0].header
         out.append(contentsOf: frames.bytes(0..<frames.count))
         return header

@@ -162,18 +162,30 @@ final class LogWriter {
         firstOffsets.reserveCapacity(group.count)
         var batchStart = written.nextOffset
         var offset = batchStart
+        // Cut the group into batches of at most batchBytesMax (encoded) bytes; a batch may take
+        // records from several appends.
+        var parts: [ArraySlice<AppendRecord>] = []
+        var batchBytes = 0
         for pending in group {
             firstOffsets.append(offset)
-            for record in pending.records {
-                if encoder.pendingRecords > 0 && encoder.pendingBytes + record.encodedLength > configuration.batchBytesMax {
-                    encoder.cut(baseOffset: batchStart)
+            let records = pending.records
+            var partStart = records.startIndex
+            for index in records.indices {
+                let size = records[index].encodedLength
+                if offset > batchStart && batchBytes + size > configuration.batchBytesMax {
+                    if partStart < index { parts.append(records[partStart..<index]) }
+                    encoder.cut(parts, baseOffset: batchStart)
+                    parts.removeAll(keepingCapacity: true)
                     batchStart = offset
+                    batchBytes = 0
+                    partStart = index
                 }
-                encoder.add(record, timestamp: timestamp)
+                batchBytes += size
                 offset += 1
             }
+            if partStart < records.endIndex { parts.append(records[partStart...]) }
         }
-        encoder.cut(baseOffset: batchStart)
+        encoder.cut(parts, baseOffset: batchStart)
         let batches = try encoder.finish(timestamp: timestamp, previous: written.link)
         let frames = encoder.frames
         try activeFile.write(at: written.length, frames.bytes(0..<frames.count))
