@@ -93,8 +93,9 @@ public struct SortedMap<Value> {
         self.entries = entries
     }
 
-    /// A map whose entries the caller has already checked to be strictly ascending.
-    init(trustedSortedEntries: [Entry]) {
+    /// A map whose entries the caller guarantees to be strictly ascending by key (UTF-8 byte
+    /// order), for builders that produce keys in order; checked in debug builds only.
+    public init(trustedSortedEntries: [Entry]) {
         assert(zip(trustedSortedEntries, trustedSortedEntries.dropFirst()).allSatisfy { compareUTF8($0.key, $1.key) < 0 })
         entries = trustedSortedEntries
     }
