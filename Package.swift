@@ -98,7 +98,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "CairnCorpusTests", dependencies: ["CairnCorpus"], swiftSettings: strict),
-        .testTarget(name: "CairnModelTests", dependencies: ["CairnModel"], swiftSettings: strict),
+        .testTarget(name: "CairnModelTests", dependencies: ["CairnModel", "CairnTestSupport"], swiftSettings: strict),
         .testTarget(name: "CairnStoreTests", dependencies: ["CairnStore", "CairnTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "CairnCLITests",

@@ -29,7 +29,7 @@ struct ProjectorCrashTests {
         #expect(access(Self.cairn, X_OK) == 0, "build the cairn product first: \(Self.cairn)")
         let seed = Self.seed()
         print("ProjectorCrashTests seed \(seed)")
-        var rng = CrashRNG(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let clock = ContinuousClock()
         var phases: [String] = []
         var phaseStart = clock.now
@@ -246,29 +246,6 @@ struct ProjectorCrashTests {
     }
 }
 
-/// SplitMix64, so that a seed means the same kill delays forever.
-private struct CrashRNG {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..<bound` (`bound` > 0), by rejection sampling.
-    mutating func below(_ bound: Int) -> Int {
-        let bound = UInt64(max(1, bound))
-        let threshold = (0 &- bound) % bound
-        while true {
-            let value = next()
-            if value >= threshold { return Int(value % bound) }
-        }
-    }
-}
 
 /// Watches (inotify IN_MODIFY) the writes to a data directory's LMDB data files and change log,
 /// to kill the projector right after an LMDB commit, before the change log write that follows.

@@ -1,24 +1,13 @@
 import CairnModel
+import CairnTestSupport
 import Foundation
 import Testing
 
-/// A small, fast, seeded generator (SplitMix64) so randomized tests replay exactly.
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
+/// The tests' seeded generator (SplitMix64, from CairnTestSupport) under its old name here.
+typealias SeededRandom = SplitMix64
 
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func bytes(count: Int) -> [UInt8] {
-        (0..<count).map { _ in UInt8.random(in: 0...255, using: &self) }
-    }
+extension SplitMix64 {
+    mutating func bytes(count: Int) -> [UInt8] { bytes(count) }
 }
 
 /// Seeds and sizes for randomized tests: `CAIRN_SEED=N` replays one seed,
