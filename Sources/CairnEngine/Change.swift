@@ -116,41 +116,45 @@ public struct FieldChange: Sendable, Equatable {
         self.after = value["after"]
     }
 
-    /// The fields that differ between two JSON renderings, by dot path, in path order. Objects
-    /// are compared key by key; any other value (arrays included) is compared whole.
+    /// The fields that differ between two JSON renderings, by dot path. Objects are compared key
+    /// by key (recursively, walking both sorted key lists together, so the result comes out in
+    /// key order at each level); any other value (arrays included) is compared whole, and a value
+    /// that changes between an object and something else is reported whole.
     public static func diff(_ before: JSONValue?, _ after: JSONValue?) -> [FieldChange] {
-        var old: [(String, JSONValue)] = []
-        var new: [(String, JSONValue)] = []
-        if let before { flatten(before, prefix: "", into: &old) }
-        if let after { flatten(after, prefix: "", into: &new) }
-        // Dot paths of nested keys do not come out in byte order ("a.b" after "a-c"): sort.
-        old.sort { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
-        new.sort { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
         var changes: [FieldChange] = []
-        var i = 0, j = 0
-        while i < old.count || j < new.count {
-            if j == new.count || (i < old.count && old[i].0.utf8.lexicographicallyPrecedes(new[j].0.utf8)) {
-                changes.append(FieldChange(path: old[i].0, before: old[i].1, after: nil))
-                i += 1
-            } else if i == old.count || new[j].0.utf8.lexicographicallyPrecedes(old[i].0.utf8) {
-                changes.append(FieldChange(path: new[j].0, before: nil, after: new[j].1))
-                j += 1
-            } else {
-                if old[i].1 != new[j].1 { changes.append(FieldChange(path: old[i].0, before: old[i].1, after: new[j].1)) }
-                i += 1
-                j += 1
-            }
-        }
+        compare(before, after, path: "", into: &changes)
         return changes
     }
 
-    private static func flatten(_ value: JSONValue, prefix: String, into out: inout [(String, JSONValue)]) {
-        if case .object(let object) = value, !object.isEmpty {
-            for entry in object.entries {
-                flatten(entry.value, prefix: prefix.isEmpty ? entry.key : prefix + "." + entry.key, into: &out)
+    private static func compare(_ before: JSONValue?, _ after: JSONValue?, path: String, into out: inout [FieldChange]) {
+        let old = before?.objectValue
+        let new = after?.objectValue
+        let walkable = (old != nil || before == nil) && (new != nil || after == nil) && (old?.isEmpty == false || new?.isEmpty == false)
+        if walkable || (path.isEmpty && (old != nil || new != nil)) {
+            let left = old?.entries ?? []
+            let right = new?.entries ?? []
+            var i = 0, j = 0
+            while i < left.count || j < right.count {
+                let takeLeft = j == right.count || (i < left.count && left[i].key.utf8.lexicographicallyPrecedes(right[j].key.utf8))
+                let takeRight = i == left.count || (j < right.count && right[j].key.utf8.lexicographicallyPrecedes(left[i].key.utf8))
+                if takeLeft {
+                    compare(left[i].value, nil, path: join(path, left[i].key), into: &out)
+                    i += 1
+                } else if takeRight {
+                    compare(nil, right[j].value, path: join(path, right[j].key), into: &out)
+                    j += 1
+                } else {
+                    compare(left[i].value, right[j].value, path: join(path, left[i].key), into: &out)
+                    i += 1
+                    j += 1
+                }
             }
-        } else if !prefix.isEmpty {
-            out.append((prefix, value))
+            return
         }
+        if before != after && !path.isEmpty { out.append(FieldChange(path: path, before: before, after: after)) }
+    }
+
+    private static func join(_ prefix: String, _ key: String) -> String {
+        prefix.isEmpty ? key : prefix + "." + key
     }
 }
