@@ -181,3 +181,46 @@ struct ReplayTests {
         try await data.close()
     }
 }
+
+@Suite("Projector limits", .serialized)
+struct ProjectorLimitTests {
+    @Test("a full LMDB map stops the projector with an error naming the setting; with a larger map it finishes, losing nothing")
+    func mapFull() async throws {
+        let events = try corpusEvents(count: 1500)
+        let reference = try await Fixture.make()
+        try await reference.append(events)
+        try await reference.projector().catchUp()
+        let expectedDigest = try await ProjectionDigest.compute(reference.store)
+        let expectedChanges = try reference.changes()
+        try await reference.close()
+
+        let f = try await Fixture.make()
+        try await f.append(events)
+        try await f.store.close()
+        var small = StoreConfiguration()
+        small.mapSizeBytes = 256 << 10
+        small.mapSizeMaxBytes = 512 << 10
+        let cramped = try StoreEnvironment(path: f.dir.path + "/cramped", configuration: small, logger: quiet)
+        let projector = try await Projector.open(eventLog: f.eventLog, changeLog: f.changeLog, store: cramped, logger: quiet)
+        do {
+            try await projector.catchUp()
+            Issue.record("projected 1,500 events into a 512 KiB map")
+        } catch let error as StoreError {
+            #expect(error.code == .mapFull)
+            #expect(error.message.contains("mapSizeMaxBytes"))
+        }
+        let stopped = try projector.appliedOffset()
+        #expect(stopped < 1500)
+        try await cramped.close()
+
+        let roomy = try StoreEnvironment(path: f.dir.path + "/cramped", logger: quiet)
+        let resumed = try await Projector.open(eventLog: f.eventLog, changeLog: f.changeLog, store: roomy, logger: quiet)
+        #expect(try await resumed.catchUp() == 1500)
+        #expect(try await ProjectionDigest.compute(roomy) == expectedDigest)
+        #expect(try f.changes() == expectedChanges)
+        try await roomy.close()
+        try await f.changeLog.close()
+        try await f.eventLog.close()
+        f.dir.remove()
+    }
+}
