@@ -32,20 +32,7 @@ struct ProjectionGenerations {
 
     /// Makes `number` the generation in use, atomically and durably.
     func switchTo(_ number: UInt64) throws {
-        let storage = PosixStorage()
-        let temporary = currentFile + ".tmp"
-        let file = try storage.openFile(temporary, create: true)
-        do {
-            try file.truncate(to: 0)
-            try file.write(at: 0, Array("\(number)\n".utf8))
-            try file.sync()
-            file.close()
-        } catch {
-            file.close()
-            throw error
-        }
-        try storage.rename(from: temporary, to: currentFile)
-        try storage.syncDirectory(root)
+        try PosixStorage().replaceFile(directory: root, name: "CURRENT", with: Array("\(number)\n".utf8))
     }
 
     /// Removes a generation's directory (and a scratch change log beside it).

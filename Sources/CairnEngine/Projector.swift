@@ -60,7 +60,7 @@ public final class Projector: Sendable {
     public func catchUp() async throws -> UInt64 {
         var applied = try appliedOffset()
         while applied < eventLog.endOffset {
-            applied = try await applyBatch()
+            applied = try await applyOneBatch()
         }
         return applied
     }
@@ -71,11 +71,6 @@ public final class Projector: Sendable {
             let applied = try await catchUp()
             _ = try await eventLog.waitForEnd(beyond: applied)
         }
-    }
-
-    /// Applies one batch (for callers that report progress); returns the applied offset.
-    public func applyOneBatch() async throws -> UInt64 {
-        try await applyBatch()
     }
 
     /// After a rebuild against a scratch change log: clears the outbox (its changes went to the
@@ -90,8 +85,9 @@ public final class Projector: Sendable {
 
     // MARK: Batches
 
-    /// One batch: read, reduce, commit with the outbox; then append the outbox to the change log.
-    private func applyBatch() async throws -> UInt64 {
+    /// Applies one batch: read, reduce, commit with the outbox; then append the outbox to the
+    /// change log. Returns the applied offset (callers that report progress call it in a loop).
+    public func applyOneBatch() async throws -> UInt64 {
         // If the last batch's append failed, its changes are still only in the outbox.
         try await completeOutbox(clear: false)
         let base = changeLog.endOffset
@@ -145,18 +141,21 @@ public final class Projector: Sendable {
     /// Appends whatever part of the outbox is not in the change log yet (after a crash or a failed
     /// append), then clears the outbox when asked (otherwise the next batch does).
     private func completeOutbox(clear: Bool) async throws {
-        let (base, pending) = try store.read { txn -> (UInt64, [[UInt8]]) in
-            let base = try txn.get(tables.meta, MetaKey.changesBase) ?? 0
-            return (base, try txn.entries(tables.outbox).map(\.value))
-        }
-        guard !pending.isEmpty else { return }
         let end = changeLog.endOffset
-        if !clear && end == base + UInt64(pending.count) { return }
-        guard end >= base, end - base <= UInt64(pending.count) else {
-            throw EngineError(.changeLogMismatch, "the change log ends at \(end) but the projection's \(pending.count) pending changes start at \(base)")
+        // The usual case (the last batch's append completed) needs only the count, not the changes.
+        let (base, count) = try store.read { txn in
+            (try txn.get(tables.meta, MetaKey.changesBase) ?? 0, try txn.count(tables.outbox))
+        }
+        guard count > 0 else { return }
+        if !clear && end == base + UInt64(count) { return }
+        guard end >= base, end - base <= UInt64(count) else {
+            throw EngineError(.changeLogMismatch, "the change log ends at \(end) but the projection's \(count) pending changes start at \(base)")
         }
         let done = Int(end - base)
-        let rest = try pending[done...].map { EncodedChange(id: try Change(jsonValue: try JSONValue(binary: $0)).id, bytes: $0) }
+        let pending = try store.read { txn in
+            try txn.entries(tables.outbox, ScanRange.from(UInt64(done))).map(\.value)
+        }
+        let rest = try pending.map { EncodedChange(id: try Change(jsonValue: try JSONValue(binary: $0)).id, bytes: $0) }
         if !rest.isEmpty { logger.notice("finishing an interrupted change log append", metadata: ["appended": "\(done)", "remaining": "\(rest.count)"]) }
         try await appendChanges(rest[...], expectedFirst: end)
         guard clear else { return }

@@ -82,7 +82,7 @@ struct Reducer: Sendable {
         let identifier = "id:" + clientID
         if let canonical = try txn.get(tables.identities, identifier) { return canonical }
         if try txn.get(tables.profiles, clientID) == nil {
-            try touched.profile(clientID, before: nil)
+            touched.profile(clientID, before: nil)
             try txn.put(tables.profiles, clientID, ProfileValue(Profile(id: clientID, insertMicros: time)))
         }
         try link(identifier, to: clientID, in: txn)
@@ -120,8 +120,8 @@ struct Reducer: Sendable {
             || (first.metadata.insertMicros == second.metadata.insertMicros && first.id.utf8.lexicographicallyPrecedes(second.id.utf8))
         var survivor = firstWins ? first : second
         let merged = firstWins ? second : first
-        try touched.profile(survivor.id, before: survivor.jsonValue)
-        try touched.profile(merged.id, before: merged.jsonValue)
+        touched.profile(survivor.id, before: survivor.jsonValue)
+        touched.profile(merged.id, before: merged.jsonValue)
         survivor.absorb(merged, at: time)
 
         for (key, _) in try txn.entries(tables.profileIdentifiers, .prefix(CompositeKey(merged.id))) {
@@ -134,7 +134,7 @@ struct Reducer: Sendable {
             try txn.delete(tables.profileSessions, key)
             try txn.put(tables.profileSessions, CompositeKey(survivor.id, sessionID), [])
             if var session = try txn.get(tables.sessions, sessionID)?.session {
-                try touched.session(sessionID, before: session.jsonValue)
+                touched.session(sessionID, before: session.jsonValue)
                 session.profileID = survivor.id
                 try txn.put(tables.sessions, sessionID, SessionValue(session))
             }
@@ -155,7 +155,7 @@ struct Reducer: Sendable {
         guard var profile = try txn.get(tables.profiles, profileID)?.profile else {
             throw EngineError(.corruptedProjection, "profile \(profileID) is linked but missing")
         }
-        try touched.profile(profileID, before: profile.jsonValue)
+        touched.profile(profileID, before: profile.jsonValue)
         let type = event.type.rawValue
         if type == "page-view" { profile.stats.views += 1 }
         profile.stats.counters[type] = (profile.stats.counters[type] ?? 0) + 1
@@ -180,7 +180,7 @@ struct Reducer: Sendable {
         var session: Session
         var opens = false
         if let existing = try txn.get(tables.sessions, sessionID)?.session {
-            try touched.session(sessionID, before: existing.jsonValue)
+            touched.session(sessionID, before: existing.jsonValue)
             session = existing
             if session.status == .closed {
                 session.status = .open
@@ -189,7 +189,7 @@ struct Reducer: Sendable {
                 opens = true
             }
         } else {
-            try touched.session(sessionID, before: nil)
+            touched.session(sessionID, before: nil)
             session = Session(id: sessionID, profileID: profileID, context: SessionContext(event.context), startMicros: time)
             opens = true
         }
@@ -204,7 +204,7 @@ struct Reducer: Sendable {
         if let profileID {
             try txn.put(tables.profileSessions, CompositeKey(profileID, sessionID), [])
             if opens, var profile = try txn.get(tables.profiles, profileID)?.profile {
-                try touched.profile(profileID, before: profile.jsonValue)
+                touched.profile(profileID, before: profile.jsonValue)
                 profile.stats.visits += 1
                 try txn.put(tables.profiles, profileID, ProfileValue(profile))
             }
@@ -233,7 +233,7 @@ struct Reducer: Sendable {
             try txn.delete(tables.openSessions, key)
             try txn.delete(tables.sessionSweep, sessionID)
             guard var session = try txn.get(tables.sessions, sessionID)?.session else { continue }
-            try touched.session(sessionID, before: session.jsonValue)
+            touched.session(sessionID, before: session.jsonValue)
             session.status = .closed
             try txn.put(tables.sessions, sessionID, SessionValue(session))
         }
@@ -245,11 +245,11 @@ struct Touched {
     private(set) var profiles: [(String, JSONValue?)] = []
     private(set) var sessions: [(String, JSONValue?)] = []
 
-    mutating func profile(_ id: String, before: JSONValue?) throws {
+    mutating func profile(_ id: String, before: JSONValue?) {
         if !profiles.contains(where: { $0.0 == id }) { profiles.append((id, before)) }
     }
 
-    mutating func session(_ id: String, before: JSONValue?) throws {
+    mutating func session(_ id: String, before: JSONValue?) {
         if !sessions.contains(where: { $0.0 == id }) { sessions.append((id, before)) }
     }
 }

@@ -251,21 +251,9 @@ struct LogOpener {
         try writeAtomically(SegmentFileName.timeIndex(index.baseOffset), files.timeIndex, syncDirectory: true)
     }
 
-    /// Writes `bytes` to `name` via `name.tmp`: write, fsync, rename, then (optionally) fsync the directory.
+    /// Writes `bytes` to `name` in the log directory atomically (see `Storage.replaceFile`).
     func writeAtomically(_ name: String, _ bytes: [UInt8], syncDirectory: Bool) throws {
-        let temporary = path(name + SegmentFileName.temporarySuffix)
-        let file = try storage.openFile(temporary, create: true)
-        do {
-            try file.truncate(to: 0)
-            try file.write(at: 0, bytes)
-            try file.sync()
-            file.close()
-        } catch {
-            file.close()
-            throw error
-        }
-        try storage.rename(from: temporary, to: path(name))
-        if syncDirectory { try storage.syncDirectory(directory) }
+        try storage.replaceFile(directory: directory, name: name, with: bytes, syncDirectory: syncDirectory)
     }
 
     /// Creates an empty segment (header only) atomically.

@@ -14,7 +14,7 @@ public struct PipelinedAppender {
     public let recordsPerAppend: Int
     public let windowBytesMax: Int
 
-    private var inFlight: [(ticket: AppendTicket, bytes: Int)] = []
+    private var inFlight: [(ticket: AppendTicket, bytes: Int, records: Int)] = []
     private var inFlightHead = 0
     private var inFlightBytes = 0
     private var pending: [AppendRecord] = []
@@ -30,7 +30,6 @@ public struct PipelinedAppender {
     /// The index (in the order given to `add`) of the first record of the append that failed.
     public private(set) var failedAt: Int?
     private var failure: (any Error)?
-    private var inFlightRecords: [Int] = []
 
     public init(log: DurableLog, recordsPerAppend: Int = 1000, windowBytesMax: Int = 128 << 20) {
         precondition(recordsPerAppend >= 1 && windowBytesMax >= 1, "appender limits must be positive")
@@ -60,8 +59,7 @@ public struct PipelinedAppender {
         while true {
             do {
                 let ticket = try log.submit(pending)
-                inFlight.append((ticket, pendingBytes))
-                inFlightRecords.append(pending.count)
+                inFlight.append((ticket, pendingBytes, pending.count))
                 inFlightBytes += pendingBytes
                 records += pending.count
                 payloadBytes += pendingBytes
@@ -77,18 +75,16 @@ public struct PipelinedAppender {
 
     private mutating func awaitOldest() async throws {
         let oldest = inFlight[inFlightHead]
-        let count = inFlightRecords[inFlightHead]
         inFlightHead += 1
         if inFlightHead > 1024 && inFlightHead * 2 > inFlight.count {
             inFlight.removeFirst(inFlightHead)
-            inFlightRecords.removeFirst(inFlightHead)
             inFlightHead = 0
         }
         inFlightBytes -= oldest.bytes
         do {
             let offset = try await oldest.ticket.offset()
             if firstOffset == nil { firstOffset = offset }
-            acknowledged += count
+            acknowledged += oldest.records
         } catch {
             failure = error
             failedAt = acknowledged

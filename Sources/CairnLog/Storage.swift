@@ -50,6 +50,28 @@ public protocol StorageLock: AnyObject, Sendable {
     func release()
 }
 
+extension Storage {
+    /// Replaces `directory/name` with `bytes` atomically and durably: writes `name.tmp`,
+    /// fdatasyncs it, renames it over `name`, then (when `syncDirectory`) fsyncs the directory.
+    /// A crash leaves either the old file or the new one, and at worst a `.tmp` leftover.
+    public func replaceFile(directory: String, name: String, with bytes: [UInt8], syncDirectory: Bool = true) throws {
+        let target = directory + "/" + name
+        let temporary = target + SegmentFileName.temporarySuffix
+        let file = try openFile(temporary, create: true)
+        do {
+            try file.truncate(to: 0)
+            try file.write(at: 0, bytes)
+            try file.sync()
+            file.close()
+        } catch {
+            file.close()
+            throw error
+        }
+        try rename(from: temporary, to: target)
+        if syncDirectory { try self.syncDirectory(directory) }
+    }
+}
+
 extension StorageFile {
     /// Reads exactly `count` bytes at `position`, or fewer when the file ends first.
     public func read(at position: UInt64, count: Int) throws -> [UInt8] {

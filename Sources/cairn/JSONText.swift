@@ -1,3 +1,4 @@
+import CairnModel
 import Foundation
 
 /// Minimal JSON text building for the CLI's line output.
@@ -5,25 +6,7 @@ enum JSONText {
     /// A JSON string literal for `bytes` when they are valid UTF-8, else nil.
     static func string(utf8 bytes: some Collection<UInt8>) -> String? {
         guard let text = String(validating: bytes, as: UTF8.self) else { return nil }
-        return quote(text)
-    }
-
-    static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        return String(decoding: JSONValue.string(text).serialized(), as: UTF8.self)
     }
 
     /// Standard base64 with padding.

@@ -12,19 +12,13 @@ struct ReplayCommand: AsyncParsableCommand {
     @OptionGroup var dataOptions: DataOptions
 
     func run() async throws {
-        var before = ""
         try await withData(dataOptions) { data in
-            before = try await ProjectionDigest.compute(data.store)
-        }
-        let eventLog = try await DurableLog.open(directory: dataOptions.data + "/events")
-        let changeLog: DurableLog
-        do { changeLog = try await DurableLog.open(directory: dataOptions.data + "/changes") } catch {
-            try? await eventLog.close()
-            throw error
-        }
-        let started = ContinuousClock.now
-        do {
-            let after = try await Replay.rebuild(dataPath: dataOptions.data, eventLog: eventLog, liveChangeLog: changeLog) { applied, end in
+            let before = try await ProjectionDigest.compute(data.store)
+            // The rebuild needs the projections to itself; the logs stay open for it.
+            try await data.store.close()
+            let eventLog = data.eventLog
+            let started = ContinuousClock.now
+            let after = try await Replay.rebuild(dataPath: dataOptions.data, eventLog: eventLog, liveChangeLog: data.changeLog) { applied, end in
                 if applied == end || applied % 100_000 < 1000 {
                     print("replayed \(applied) of \(end) events")
                 }
@@ -33,12 +27,6 @@ struct ReplayCommand: AsyncParsableCommand {
             print("replayed \(eventLog.endOffset) events in \(rate.seconds) s (\(rate.recordsPerSecond) events/s)")
             print("digest before \(before)")
             print("digest after  \(after)")
-        } catch {
-            try? await changeLog.close()
-            try? await eventLog.close()
-            throw error
         }
-        try await changeLog.close()
-        try await eventLog.close()
     }
 }
