@@ -12,6 +12,9 @@ import PackageDescription
 let strict: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     .treatAllWarnings(as: .error),
+    // Lets release builds specialize generics across modules (the projector's table access in
+    // CairnStore), instead of going through generic metadata on every call.
+    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
 ]
 
 let package = Package(

@@ -67,6 +67,44 @@ public struct Change: Sendable, Equatable {
         return .object(JSONObject(trustedSortedEntries: entries))
     }
 
+    /// The binary JSON of `jsonValue`, written directly (the projector encodes every change).
+    public func binaryEncoded() -> [UInt8] {
+        var writer = JSONBinaryWriter(capacity: 128 + fields.count * 64)
+        writer.object(count: target == nil ? 7 : 8)
+        writer.key("entity")
+        writer.string(kind.entity.rawValue)
+        writer.key("event")
+        writer.string(eventID)
+        writer.key("fields")
+        writer.array(count: fields.count)
+        for field in fields {
+            writer.object(count: 1 + (field.after == nil ? 0 : 1) + (field.before == nil ? 0 : 1))
+            if let after = field.after {
+                writer.key("after")
+                writer.value(after)
+            }
+            if let before = field.before {
+                writer.key("before")
+                writer.value(before)
+            }
+            writer.key("path")
+            writer.string(field.path)
+        }
+        writer.key("id")
+        writer.string(id)
+        writer.key("kind")
+        writer.string(kind.rawValue)
+        writer.key("offset")
+        writer.integer(Int64(offset))
+        writer.key("seq")
+        writer.integer(Int64(seq))
+        if let target {
+            writer.key("target")
+            writer.string(target)
+        }
+        return writer.bytes
+    }
+
     /// Decodes a change from its JSON value; throws naming the field that is wrong.
     public init(jsonValue value: JSONValue) throws {
         func string(_ key: String) throws -> String {
@@ -119,42 +157,10 @@ public struct FieldChange: Sendable, Equatable {
     /// The fields that differ between two JSON renderings, by dot path. Objects are compared key
     /// by key (recursively, walking both sorted key lists together, so the result comes out in
     /// key order at each level); any other value (arrays included) is compared whole, and a value
-    /// that changes between an object and something else is reported whole.
+    /// that changes between an object and something else is reported whole. See `FieldDiff`.
     public static func diff(_ before: JSONValue?, _ after: JSONValue?) -> [FieldChange] {
-        var changes: [FieldChange] = []
-        compare(before, after, path: "", into: &changes)
-        return changes
-    }
-
-    private static func compare(_ before: JSONValue?, _ after: JSONValue?, path: String, into out: inout [FieldChange]) {
-        let old = before?.objectValue
-        let new = after?.objectValue
-        let walkable = (old != nil || before == nil) && (new != nil || after == nil) && (old?.isEmpty == false || new?.isEmpty == false)
-        if walkable || (path.isEmpty && (old != nil || new != nil)) {
-            let left = old?.entries ?? []
-            let right = new?.entries ?? []
-            var i = 0, j = 0
-            while i < left.count || j < right.count {
-                let takeLeft = j == right.count || (i < left.count && left[i].key.utf8.lexicographicallyPrecedes(right[j].key.utf8))
-                let takeRight = i == left.count || (j < right.count && right[j].key.utf8.lexicographicallyPrecedes(left[i].key.utf8))
-                if takeLeft {
-                    compare(left[i].value, nil, path: join(path, left[i].key), into: &out)
-                    i += 1
-                } else if takeRight {
-                    compare(nil, right[j].value, path: join(path, right[j].key), into: &out)
-                    j += 1
-                } else {
-                    compare(left[i].value, right[j].value, path: join(path, left[i].key), into: &out)
-                    i += 1
-                    j += 1
-                }
-            }
-            return
-        }
-        if before != after && !path.isEmpty { out.append(FieldChange(path: path, before: before, after: after)) }
-    }
-
-    private static func join(_ prefix: String, _ key: String) -> String {
-        prefix.isEmpty ? key : prefix + "." + key
+        var sink = FieldChangeList()
+        FieldDiff.json(before, after, at: "", nil, into: &sink)
+        return sink.changes
     }
 }

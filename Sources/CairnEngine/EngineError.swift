@@ -2,7 +2,7 @@
 public struct EngineError: Error, CustomStringConvertible, Sendable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: String, Sendable {
-            case invalidConfiguration, invalidEvent, corruptedProjection, changeLogMismatch, closed
+            case invalidConfiguration, invalidEvent, corruptedProjection, changeLogMismatch, concurrentWriter, closed
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
@@ -12,8 +12,11 @@ public struct EngineError: Error, CustomStringConvertible, Sendable {
         public static let invalidEvent = Code(.invalidEvent)
         /// A projection table holds something that cannot be decoded or contradicts itself.
         public static let corruptedProjection = Code(.corruptedProjection)
-        /// The change log and the projection's record of it disagree (it lost records).
+        /// The change log and the projection's record of it disagree (it lost records, or holds
+        /// records the projection did not make).
         public static let changeLogMismatch = Code(.changeLogMismatch)
+        /// Another projector wrote to the same store meanwhile.
+        public static let concurrentWriter = Code(.concurrentWriter)
         public static let closed = Code(.closed)
 
         public var description: String { value.rawValue }

@@ -35,10 +35,8 @@ struct ProjectionGenerations {
         try PosixStorage().replaceFile(directory: root, name: "CURRENT", with: Array("\(number)\n".utf8))
     }
 
-    /// Removes a generation's directory (and a scratch change log beside it).
+    /// Removes a generation's directory, if it exists.
     func remove(_ number: UInt64) throws {
-        for victim in [path(number), path(number) + ".changes"] where FileManager.default.fileExists(atPath: victim) {
-            try FileManager.default.removeItem(atPath: victim)
-        }
+        if FileManager.default.fileExists(atPath: path(number)) { try FileManager.default.removeItem(atPath: path(number)) }
     }
 }

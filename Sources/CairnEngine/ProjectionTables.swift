@@ -13,8 +13,8 @@ import CairnStore
 /// | `session_sweep` | session id | its key's log time in `open_sessions` |
 /// | `profile_sessions` | (profile id, session id) | empty |
 /// | `profile_events` | (profile id, event time, log offset) | event id |
-/// | `meta` | name | UInt64 (`applied`: next event offset; `changes.base`: change log offset of the outbox's first change) |
-/// | `outbox` | sequence | a change (binary JSON) not yet confirmed in the change log |
+/// | `meta` | name | UInt64 (`applied`: next event offset; `changes.next`: change log offset of the next change) |
+/// | `outbox` | change log offset of a batch's first change | the batch's changes, until durable in the change log (see `Outbox`) |
 struct ProjectionTables: Sendable {
     let profiles: Table<String, ProfileValue>
     let identities: Table<String, String>
@@ -26,6 +26,8 @@ struct ProjectionTables: Sendable {
     let profileEvents: Table<CompositeKey<String, Int64, UInt64>, String>
     let meta: Table<String, UInt64>
     let outbox: Table<UInt64, [UInt8]>
+    /// `outbox` read for its entries' change counts only (no copy of the changes).
+    let outboxCounts: Table<UInt64, OutboxCount>
 
     /// The tables whose content is the projection (the digest covers these, in this order).
     static let projectionNames = [
@@ -44,7 +46,8 @@ struct ProjectionTables: Sendable {
             profileSessions: try await store.openTable("profile_sessions"),
             profileEvents: try await store.openTable("profile_events"),
             meta: try await store.openTable("meta"),
-            outbox: try await store.openTable("outbox")
+            outbox: try await store.openTable("outbox"),
+            outboxCounts: try await store.openTable("outbox")
         )
     }
 }
@@ -74,5 +77,19 @@ struct SessionValue: StoreCodec {
         do { return SessionValue(try SessionRecord.decode(buffer)) } catch {
             throw EngineError(.corruptedProjection, "sessions: \(error)")
         }
+    }
+}
+
+/// The change count at the head of an outbox entry (see `Outbox`); read-only.
+struct OutboxCount: StoreCodec {
+    let count: Int
+
+    func encode(into bytes: inout [UInt8]) {
+        preconditionFailure("outbox entries are written whole, as bytes")
+    }
+
+    static func decode(from buffer: UnsafeRawBufferPointer) throws -> OutboxCount {
+        guard buffer.count >= 4 else { throw EngineError(.corruptedProjection, "outbox: an entry of \(buffer.count) bytes has no count") }
+        return OutboxCount(count: Int(buffer.loadUnaligned(as: UInt32.self).littleEndian))
     }
 }

@@ -1,18 +1,25 @@
 import CairnLog
 import CairnModel
 import CairnStore
+import Dispatch
 import Logging
 
 /// Tails the event log and applies its events to the projections in LMDB, emitting every change
 /// to the change log exactly once.
 ///
-/// Each batch runs in one LMDB write transaction on the store's writer thread: it reads up to
-/// `eventsPerBatchMax` events after the applied offset, applies them with the `Reducer`, and
-/// writes the projection updates, the new applied offset and the batch's changes (the *outbox*)
-/// together. After the commit the outbox is appended to the change log (durably), and the next
-/// transaction clears it. At open, an outbox left by a crash is reconciled against the change
-/// log's end: the changes already there are skipped, the rest appended. So after any crash the
+/// Each batch runs in one LMDB write transaction on the store's writer thread: it applies up to
+/// `eventsPerBatchMax` events after the applied offset with the `Reducer`, and writes the
+/// projection updates, the new applied offset and the batch's changes (one *outbox* entry, keyed
+/// by the change log offset its first change must land at) together. After the commit the outbox
+/// entry is appended to the change log; a later transaction deletes it once the change log's
+/// durable end has passed it. At open, outbox entries left by a crash are reconciled against the
+/// change log's end: changes already there are skipped, the rest appended. So after any crash the
 /// change log holds exactly the changes of the applied prefix, with no gap and no duplicate.
+///
+/// `catchUp` overlaps three stages: the next batch's events are read and decoded on a queue of
+/// their own, the current batch is reduced and committed on the store's writer thread, and the
+/// previous batch's changes are written and synced by the change log. At most one change log
+/// append is in flight, so changes land in batch order.
 ///
 /// One projector per store and change log: it is their only writer.
 public final class Projector: Sendable {
@@ -21,32 +28,49 @@ public final class Projector: Sendable {
     let store: StoreEnvironment
     let configuration: EngineConfiguration
     let tables: ProjectionTables
-    private let reader: ReaderBox
+    /// False for a rebuild: no changes are computed, nothing goes to the outbox or change log.
+    let emitsChanges: Bool
+    private let source: EventSource
     private let logger: Logger
 
     /// Opens the projection tables and reconciles a pending outbox with the change log.
     ///
     /// Throws `EngineError.changeLogMismatch` when the change log lost changes the projection
-    /// recorded as appended, and the errors of the store and logs.
+    /// recorded as appended, or holds changes the projection never made, and the errors of the
+    /// store and logs.
     public static func open(eventLog: DurableLog, changeLog: DurableLog, store: StoreEnvironment,
                             configuration: EngineConfiguration = EngineConfiguration(),
                             logger: Logger = Logger(label: "cairn.projector")) async throws -> Projector {
-        try configuration.validate()
-        let tables = try await ProjectionTables.open(store)
-        let projector = Projector(eventLog: eventLog, changeLog: changeLog, store: store, configuration: configuration,
-                                  tables: tables, logger: logger)
-        try await projector.completeOutbox(clear: true)
+        let projector = try await openProjector(eventLog: eventLog, changeLog: changeLog, store: store, configuration: configuration,
+                                                emitsChanges: true, logger: logger)
+        try await projector.completeOutbox()
         return projector
     }
 
+    /// A projector that computes no changes (a rebuild's); its `changeLog` is never written.
+    static func openRebuilding(eventLog: DurableLog, changeLog: DurableLog, store: StoreEnvironment,
+                               configuration: EngineConfiguration, logger: Logger) async throws -> Projector {
+        try await openProjector(eventLog: eventLog, changeLog: changeLog, store: store, configuration: configuration,
+                                emitsChanges: false, logger: logger)
+    }
+
+    private static func openProjector(eventLog: DurableLog, changeLog: DurableLog, store: StoreEnvironment, configuration: EngineConfiguration,
+                                      emitsChanges: Bool, logger: Logger) async throws -> Projector {
+        try configuration.validate()
+        let tables = try await ProjectionTables.open(store)
+        return Projector(eventLog: eventLog, changeLog: changeLog, store: store, configuration: configuration, tables: tables,
+                         emitsChanges: emitsChanges, logger: logger)
+    }
+
     private init(eventLog: DurableLog, changeLog: DurableLog, store: StoreEnvironment, configuration: EngineConfiguration,
-                 tables: ProjectionTables, logger: Logger) {
+                 tables: ProjectionTables, emitsChanges: Bool, logger: Logger) {
         self.eventLog = eventLog
         self.changeLog = changeLog
         self.store = store
         self.configuration = configuration
         self.tables = tables
-        self.reader = ReaderBox(eventLog.makeReader())
+        self.emitsChanges = emitsChanges
+        self.source = EventSource(eventLog.makeReader())
         self.logger = logger
     }
 
@@ -55,12 +79,36 @@ public final class Projector: Sendable {
         try store.read { try $0.get(tables.meta, MetaKey.applied) } ?? 0
     }
 
-    /// Applies every event visible in the event log now; returns the applied offset.
+    /// Applies every event visible in the event log when it is called (and any that arrive
+    /// meanwhile, batch by batch); returns the applied offset. `progress` sees (applied, end of
+    /// the event log) after each batch.
     @discardableResult
-    public func catchUp() async throws -> UInt64 {
+    public func catchUp(progress: (UInt64, UInt64) -> Void = { _, _ in }) async throws -> UInt64 {
         var applied = try appliedOffset()
-        while applied < eventLog.endOffset {
-            applied = try await applyOneBatch()
+        guard applied < eventLog.endOffset else { return applied }
+        let (source, limit) = (self.source, configuration.eventsPerBatchMax)
+        let start = applied
+        var next: Task<DecodedBatch, any Error>? = Task { try await source.read(from: start, maxRecords: limit) }
+        var inFlight: ChangeAppend?
+        do {
+            while let reading = next {
+                let batch = try await reading.value
+                let end = eventLog.endOffset
+                next = batch.end < end ? Task { try await source.read(from: batch.end, maxRecords: limit) } : nil
+                let outcome = try await commit(batch)
+                try await inFlight?.wait()
+                inFlight = nil
+                inFlight = try submit(outcome)
+                applied = batch.end
+                progress(applied, end)
+            }
+            try await inFlight?.wait()
+        } catch {
+            // Leave nothing in flight: the outbox reconciliation of whoever goes on next relies on
+            // the change log's end being settled.
+            _ = try? await next?.value
+            try? await inFlight?.wait()
+            throw error
         }
         return applied
     }
@@ -73,92 +121,84 @@ public final class Projector: Sendable {
         }
     }
 
-    /// After a rebuild against a scratch change log: clears the outbox (its changes went to the
-    /// scratch log) and records `changeLogEnd` as where the next changes land in the live one.
+    /// Applies one batch without overlapping anything: read, reduce, commit, append its changes.
+    /// Returns the applied offset.
+    public func applyOneBatch() async throws -> UInt64 {
+        let applied = try appliedOffset()
+        guard applied < eventLog.endOffset else { return applied }
+        let batch = try await source.read(from: applied, maxRecords: configuration.eventsPerBatchMax)
+        try await submit(try await commit(batch))?.wait()
+        return batch.end
+    }
+
+    /// After a rebuild: records `changeLogEnd` as where the next changes land in the live change
+    /// log (a rebuild emits none).
     func adopt(changeLogEnd: UInt64) async throws {
         let tables = self.tables
         try await store.write { txn in
             try txn.clear(tables.outbox)
-            try txn.put(tables.meta, MetaKey.changesBase, changeLogEnd)
+            try txn.put(tables.meta, MetaKey.changesNext, changeLogEnd)
         }
     }
 
     // MARK: Batches
 
-    /// Applies one batch: read, reduce, commit with the outbox; then append the outbox to the
-    /// change log. Returns the applied offset (callers that report progress call it in a loop).
-    public func applyOneBatch() async throws -> UInt64 {
-        // If the last batch's append failed, its changes are still only in the outbox.
-        try await completeOutbox(clear: false)
-        let base = changeLog.endOffset
-        let reducer = Reducer(configuration: configuration, tables: tables)
-        let (tables, reader, limit) = (self.tables, self.reader, configuration.eventsPerBatchMax)
-        let (changes, applied) = try await store.write { txn -> ([EncodedChange], UInt64) in
-            // The previous batch's outbox is in the change log by now.
-            try txn.clear(tables.outbox)
-            let start = try txn.get(tables.meta, MetaKey.applied) ?? 0
-            var changes: [EncodedChange] = []
-            var next = start
-            for record in try reader.read(from: start, maxRecords: limit) {
-                if record.kind == RecordKind.event {
-                    let event: Event
-                    do { event = try EventRecord.decode(record.payload) } catch {
-                        throw EngineError(.invalidEvent, "event log offset \(record.offset): \(error)")
-                    }
-                    for change in try reducer.apply(event, offset: record.offset, logMicros: record.timestamp, in: txn) {
-                        changes.append(EncodedChange(id: change.id, bytes: change.jsonValue.binaryEncoded()))
-                    }
-                }
-                next = record.offset + 1
-            }
-            for (i, change) in changes.enumerated() {
-                try txn.put(tables.outbox, UInt64(i), change.bytes, append: true)
-            }
-            try txn.put(tables.meta, MetaKey.changesBase, base)
-            try txn.put(tables.meta, MetaKey.applied, next)
-            return (changes, next)
-        }
-        try await appendChanges(changes[...], expectedFirst: base)
-        return applied
+    /// What a committed batch left to append to the change log.
+    private struct Outcome {
+        let base: UInt64
+        let changes: [EncodedChange]
     }
 
-    private func appendChanges(_ changes: ArraySlice<EncodedChange>, expectedFirst: UInt64) async throws {
-        guard !changes.isEmpty else { return }
-        let records = changes.map { AppendRecord(kind: RecordKind.change, key: Array($0.id.utf8), payload: $0.bytes) }
-        var first: UInt64?
-        var index = 0
-        while index < records.count {
-            let chunk = Array(records[index..<min(records.count, index + changeLog.configuration.appendRecordsMax)])
-            let offset = try await changeLog.append(chunk)
-            if first == nil { first = offset }
-            index += chunk.count
+    /// Reduces `batch` and commits the projection updates, the applied offset and the outbox
+    /// entry in one transaction.
+    private func commit(_ batch: DecodedBatch) async throws -> Outcome {
+        let reducer = Reducer(configuration: configuration, tables: tables, emitsChanges: emitsChanges)
+        let tables = self.tables
+        // Everything below this offset is durable in the change log.
+        let confirmed = changeLog.endOffset
+        return try await store.write { txn -> Outcome in
+            let start = try txn.get(tables.meta, MetaKey.applied) ?? 0
+            guard start == batch.start else {
+                throw EngineError(.concurrentWriter, "the projections are applied up to offset \(start), not \(batch.start): another projector writes to this store")
+            }
+            try Outbox.deleteConfirmed(below: confirmed, in: tables, txn)
+            var working = Reducer.Batch()
+            let encoder = ChangeEncoder()
+            for event in batch.events {
+                if let effects = try reducer.apply(event.event, offset: event.offset, logMicros: event.logMicros, in: txn, batch: &working) {
+                    encoder.add(effects)
+                }
+            }
+            try reducer.flush(working, in: txn)
+            let changes = encoder.finish()
+            let base = try txn.get(tables.meta, MetaKey.changesNext) ?? 0
+            if !changes.isEmpty {
+                try txn.put(tables.outbox, base, Outbox.encode(changes))
+                try txn.put(tables.meta, MetaKey.changesNext, base + UInt64(changes.count))
+            }
+            try txn.put(tables.meta, MetaKey.applied, batch.end)
+            return Outcome(base: base, changes: changes)
         }
-        guard first == expectedFirst else {
-            throw EngineError(.changeLogMismatch, "changes landed at change log offset \(first ?? 0), expected \(expectedFirst): another writer appends to the change log")
-        }
+    }
+
+    /// Hands a batch's changes to the change log; nil when there are none.
+    private func submit(_ outcome: Outcome) throws -> ChangeAppend? {
+        try ChangeAppend.submit(outcome.changes[...], to: changeLog, expectedFirst: outcome.base)
     }
 
     /// Appends whatever part of the outbox is not in the change log yet (after a crash or a failed
-    /// append), then clears the outbox when asked (otherwise the next batch does).
-    private func completeOutbox(clear: Bool) async throws {
+    /// append), then empties the outbox. Checks that the change log and the projection agree.
+    private func completeOutbox() async throws {
         let end = changeLog.endOffset
-        // The usual case (the last batch's append completed) needs only the count, not the changes.
-        let (base, count) = try store.read { txn in
-            (try txn.get(tables.meta, MetaKey.changesBase) ?? 0, try txn.count(tables.outbox))
+        let (next, entries) = try store.read { txn in
+            (try txn.get(tables.meta, MetaKey.changesNext) ?? 0, try txn.entries(tables.outbox).map { ($0.key, $0.value) })
         }
-        guard count > 0 else { return }
-        if !clear && end == base + UInt64(count) { return }
-        guard end >= base, end - base <= UInt64(count) else {
-            throw EngineError(.changeLogMismatch, "the change log ends at \(end) but the projection's \(count) pending changes start at \(base)")
+        let pending = try Outbox.pending(entries, next: next, changeLogEnd: end)
+        if !pending.isEmpty {
+            logger.notice("finishing an interrupted change log append", metadata: ["from": "\(end)", "remaining": "\(pending.count)"])
+            try await ChangeAppend.submit(pending[...], to: changeLog, expectedFirst: end)?.wait()
         }
-        let done = Int(end - base)
-        let pending = try store.read { txn in
-            try txn.entries(tables.outbox, ScanRange.from(UInt64(done))).map(\.value)
-        }
-        let rest = try pending.map { EncodedChange(id: try Change(jsonValue: try JSONValue(binary: $0)).id, bytes: $0) }
-        if !rest.isEmpty { logger.notice("finishing an interrupted change log append", metadata: ["appended": "\(done)", "remaining": "\(rest.count)"]) }
-        try await appendChanges(rest[...], expectedFirst: end)
-        guard clear else { return }
+        guard !entries.isEmpty else { return }
         let outbox = tables.outbox
         try await store.write { txn in try txn.clear(outbox) }
     }
@@ -166,21 +206,91 @@ public final class Projector: Sendable {
 
 /// A change as stored in the outbox and the change log: its entity id (the record key) and its
 /// binary JSON, encoded once.
-struct EncodedChange: Sendable {
+struct EncodedChange: Sendable, Equatable {
     let id: String
     let bytes: [UInt8]
 }
 
 enum MetaKey {
+    /// The offset of the next event to apply.
     static let applied = "applied"
-    static let changesBase = "changes.base"
+    /// The change log offset the next change lands at.
+    static let changesNext = "changes.next"
 }
 
-/// The projector's event log reader, used only inside write bodies, which all run one at a time
-/// on the store's single writer thread.
-final class ReaderBox: @unchecked Sendable {
-    // Safe by use: every call happens on the store's writer thread, one write body at a time.
+/// One batch's changes on their way into the change log: the tickets of its appends.
+struct ChangeAppend {
+    let tickets: [AppendTicket]
+    let expectedFirst: UInt64
+
+    /// Submits `changes` (in chunks of the log's `appendRecordsMax`) without waiting.
+    static func submit(_ changes: ArraySlice<EncodedChange>, to log: DurableLog, expectedFirst: UInt64) throws -> ChangeAppend? {
+        guard !changes.isEmpty else { return nil }
+        var tickets: [AppendTicket] = []
+        var index = changes.startIndex
+        while index < changes.endIndex {
+            let chunk = changes[index..<min(changes.endIndex, index + log.configuration.appendRecordsMax)]
+            tickets.append(try log.submit(chunk.map { AppendRecord(kind: RecordKind.change, key: Array($0.id.utf8), payload: $0.bytes) }))
+            index = chunk.endIndex
+        }
+        return ChangeAppend(tickets: tickets, expectedFirst: expectedFirst)
+    }
+
+    /// Waits until every chunk is durable; checks the changes landed where the projection said.
+    func wait() async throws {
+        var first: UInt64?
+        for ticket in tickets {
+            let offset = try await ticket.offset()
+            if first == nil { first = offset }
+        }
+        guard first == expectedFirst else {
+            throw EngineError(.changeLogMismatch, "changes landed at change log offset \(first ?? 0), expected \(expectedFirst): another writer appends to the change log")
+        }
+    }
+}
+
+/// A run of events read and decoded from the event log: `[start, end)`, of which `events` are the
+/// event records (other kinds are skipped).
+struct DecodedBatch: Sendable {
+    struct Item: Sendable {
+        let event: Event
+        let offset: UInt64
+        let logMicros: Int64
+    }
+
+    let start: UInt64
+    let end: UInt64
+    let events: [Item]
+}
+
+/// Reads and decodes events on a serial queue of its own, off the cooperative pool and off the
+/// store's writer thread, so that decoding the next batch overlaps reducing the current one.
+final class EventSource: @unchecked Sendable {
+    // Safe by use: `reader` is touched only on `queue`, one block at a time.
     private let reader: LogReader
+    private let queue = DispatchQueue(label: "cairn.projector.read")
+
     init(_ reader: LogReader) { self.reader = reader }
-    func read(from offset: UInt64, maxRecords: Int) throws -> [LogRecord] { try reader.read(from: offset, maxRecords: maxRecords) }
+
+    func read(from offset: UInt64, maxRecords: Int) async throws -> DecodedBatch {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try self.readNow(from: offset, maxRecords: maxRecords) }) }
+        }
+    }
+
+    private func readNow(from offset: UInt64, maxRecords: Int) throws -> DecodedBatch {
+        var items: [DecodedBatch.Item] = []
+        var end = offset
+        for record in try reader.read(from: offset, maxRecords: maxRecords) {
+            if record.kind == RecordKind.event {
+                let event: Event
+                do { event = try EventRecord.decode(record.payload) } catch {
+                    throw EngineError(.invalidEvent, "event log offset \(record.offset): \(error)")
+                }
+                items.append(DecodedBatch.Item(event: event, offset: record.offset, logMicros: record.timestamp))
+            }
+            end = record.offset + 1
+        }
+        return DecodedBatch(start: offset, end: end, events: items)
+    }
 }

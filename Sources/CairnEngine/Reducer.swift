@@ -8,53 +8,75 @@ import CairnStore
 /// and the projection tables; it reads no clock and no random source, iterates no `Dictionary`,
 /// and does no I/O of its own (the transaction is its state). The same log and configuration
 /// therefore give byte-identical projections. The rules are in docs/projections.md.
+///
+/// Profiles and sessions go through the batch's `EntityCache`s (decoded once per batch, written
+/// back by `flush`); the index tables are read and written in the transaction directly.
 struct Reducer: Sendable {
     let configuration: EngineConfiguration
     let tables: ProjectionTables
+    /// Whether `apply` computes changes. A rebuild has nobody to tell, and its projections do not
+    /// depend on them.
+    let emitsChanges: Bool
 
-    func apply(_ event: Event, offset: UInt64, logMicros: Int64, in txn: borrowing WriteTransaction) throws -> [Change] {
-        var touched = Touched()
-        var changes: [Change] = []
-        func record(_ kind: Change.Kind, _ id: String, target: String? = nil) {
-            changes.append(Change(kind: kind, id: id, offset: offset, eventID: event.id, target: target))
+    /// The batch's working set: what `apply` reads and changes, written back by `flush`.
+    struct Batch {
+        var profiles = EntityCache<Profile>()
+        var sessions = EntityCache<Session>()
+        /// At most the earliest log time in `open_sessions`, once a sweep has looked: lets most
+        /// events skip the sweep's cursor.
+        var sweepFloor: Int64?
+    }
+
+    /// Writes every profile and session the batch changed.
+    func flush(_ batch: Batch, in txn: borrowing WriteTransaction) throws {
+        try batch.profiles.forEachDirty { id, profile in
+            if let profile { try txn.put(tables.profiles, id, ProfileValue(profile)) } else { _ = try txn.delete(tables.profiles, id) }
         }
+        try batch.sessions.forEachDirty { id, session in
+            if let session { try txn.put(tables.sessions, id, SessionValue(session)) } else { _ = try txn.delete(tables.sessions, id) }
+        }
+    }
 
-        try closeIdleSessions(at: logMicros, in: txn, touched: &touched)
+    /// Applies `event`; returns what it did, for its changes, when the reducer emits changes.
+    func apply(_ event: Event, offset: UInt64, logMicros: Int64, in txn: borrowing WriteTransaction, batch: inout Batch) throws -> EventEffects? {
+        var step = Step(event: event, offset: offset)
+        try closeIdleSessions(at: logMicros, in: txn, batch: &batch, step: &step)
         let time = eventTime(event, logMicros: logMicros)
 
         var profileID: String?
         if let clientID = event.profileID {
-            profileID = try resolveOrCreate(clientID, time: time, in: txn, touched: &touched, record: record)
+            profileID = try resolveOrCreate(clientID, time: time, in: txn, batch: &batch, step: &step)
             for field in configuration.identifyingFields {
                 guard let value = identifyingValue(event, field: field), let current = profileID else { continue }
-                profileID = try identify(current, identifier: field + ":" + value, time: time, in: txn, touched: &touched, record: record)
+                profileID = try identify(current, identifier: field + ":" + value, time: time, in: txn, batch: &batch, step: &step)
             }
         }
         if let sessionID = event.sessionID, event.options.saveSession {
-            try touchSession(sessionID, profileID: profileID, event: event, time: time, logMicros: logMicros, in: txn, touched: &touched)
+            try touchSession(sessionID, profileID: profileID, event: event, time: time, logMicros: logMicros, in: txn, batch: &batch, step: &step)
         }
         if let profileID, event.options.saveProfile {
-            try updateProfile(profileID, event: event, time: time, offset: offset, in: txn, touched: &touched)
+            try updateProfile(profileID, event: event, time: time, offset: offset, in: txn, batch: &batch, step: &step)
         }
+        guard emitsChanges else { return nil }
+        // Entities deleted by the event (merged away) have no after state and no field diff.
+        return EventEffects(
+            offset: offset, eventID: event.id, links: step.changes,
+            sessions: step.touched.sessions.compactMap { entry in batch.sessions.loaded(entry.id).map { (entry.id, entry.before, $0) } },
+            profiles: step.touched.profiles.compactMap { entry in batch.profiles.loaded(entry.id).map { (entry.id, entry.before, $0) } }
+        )
+    }
 
-        // One change per touched entity, in the order they were first touched.
-        for (id, before) in touched.sessions {
-            guard let after = try txn.get(tables.sessions, id)?.session else { continue }
-            let wasClosed = before?.value(at: ["metadata", "status"]) == .string(SessionStatus.closed.rawValue)
-            let kind: Change.Kind = before == nil || (wasClosed && after.status == .open)
-                ? .sessionOpened : after.status == .closed ? .sessionClosed : .sessionUpdated
-            let fields = FieldChange.diff(before, after.jsonValue)
-            if !fields.isEmpty { changes.append(Change(kind: kind, id: id, fields: fields, offset: offset, eventID: event.id)) }
+    /// What one event has done so far: the entities it touched (with their state before it) and
+    /// the changes that are not field diffs (links, merges).
+    struct Step {
+        let event: Event
+        let offset: UInt64
+        var touched = Touched()
+        var changes: [Change] = []
+
+        mutating func record(_ kind: Change.Kind, _ id: String, target: String? = nil) {
+            changes.append(Change(kind: kind, id: id, offset: offset, eventID: event.id, target: target))
         }
-        for (id, before) in touched.profiles {
-            guard let after = try txn.get(tables.profiles, id)?.profile else { continue }
-            let fields = FieldChange.diff(before, after.jsonValue)
-            if !fields.isEmpty {
-                changes.append(Change(kind: before == nil ? .profileCreated : .profileUpdated, id: id, fields: fields, offset: offset, eventID: event.id))
-            }
-        }
-        for i in changes.indices { changes[i].seq = i }
-        return changes
     }
 
     // MARK: Time
@@ -70,23 +92,44 @@ struct Reducer: Sendable {
     func identifyingValue(_ event: Event, field: String) -> String? {
         let raw = event.personal.value(at: ["properties", field])?.stringValue ?? event.properties[field]?.stringValue
         guard let raw else { return nil }
-        let trimmed = raw.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()
-        let value = String(trimmed).lowercased()
-        return value.isEmpty ? nil : value
+        let scalars = raw.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return nil }
+        return String(scalars[first...last]).lowercased()
+    }
+
+    // MARK: Entities
+
+    private func profile(_ id: String, in txn: borrowing WriteTransaction, batch: inout Batch) throws -> Profile? {
+        try batch.profiles.value(id) { try txn.get(tables.profiles, $0)?.profile }
+    }
+
+    private func session(_ id: String, in txn: borrowing WriteTransaction, batch: inout Batch) throws -> Session? {
+        try batch.sessions.value(id) { try txn.get(tables.sessions, $0)?.session }
+    }
+
+    /// Stores a profile's new state; `before` is its state when the event found it.
+    private func store(_ profile: Profile, before: Profile?, batch: inout Batch, step: inout Step) {
+        step.touched.profile(profile.id, before: before)
+        batch.profiles.set(profile.id, profile)
+    }
+
+    private func store(_ session: Session, before: Session?, batch: inout Batch, step: inout Step) {
+        step.touched.session(session.id, before: before)
+        batch.sessions.set(session.id, session)
     }
 
     // MARK: Profiles and identities
 
-    private func resolveOrCreate(_ clientID: String, time: Int64, in txn: borrowing WriteTransaction, touched: inout Touched,
-                                 record: (Change.Kind, String, String?) -> Void) throws -> String {
+    private func resolveOrCreate(_ clientID: String, time: Int64, in txn: borrowing WriteTransaction, batch: inout Batch,
+                                 step: inout Step) throws -> String {
         let identifier = "id:" + clientID
         if let canonical = try txn.get(tables.identities, identifier) { return canonical }
-        if try txn.get(tables.profiles, clientID) == nil {
-            touched.profile(clientID, before: nil)
-            try txn.put(tables.profiles, clientID, ProfileValue(Profile(id: clientID, insertMicros: time)))
+        if try profile(clientID, in: txn, batch: &batch) == nil {
+            store(Profile(id: clientID, insertMicros: time), before: nil, batch: &batch, step: &step)
         }
         try link(identifier, to: clientID, in: txn)
-        record(.identityLinked, identifier, clientID)
+        step.record(.identityLinked, identifier, target: clientID)
         return clientID
     }
 
@@ -98,64 +141,63 @@ struct Reducer: Sendable {
     /// Links `identifier` to the profile, or merges the profile with the one that already has it.
     /// Returns the profile the event belongs to afterwards.
     private func identify(_ profileID: String, identifier: String, time: Int64, in txn: borrowing WriteTransaction,
-                          touched: inout Touched, record: (Change.Kind, String, String?) -> Void) throws -> String {
+                          batch: inout Batch, step: inout Step) throws -> String {
         guard let owner = try txn.get(tables.identities, identifier) else {
             try link(identifier, to: profileID, in: txn)
-            record(.identityLinked, identifier, profileID)
+            step.record(.identityLinked, identifier, target: profileID)
             return profileID
         }
         guard owner != profileID else { return profileID }
-        return try merge(owner, profileID, time: time, in: txn, touched: &touched, record: record)
+        return try merge(owner, profileID, time: time, in: txn, batch: &batch, step: &step)
     }
 
     /// Merges two profiles: the survivor is the one first seen (earliest insert time; on a tie the
     /// smaller id); the other's ids, identifiers, sessions and events move to it and its data is
     /// folded in (see `Profile.absorb`). Returns the survivor's id.
-    private func merge(_ a: String, _ b: String, time: Int64, in txn: borrowing WriteTransaction, touched: inout Touched,
-                       record: (Change.Kind, String, String?) -> Void) throws -> String {
-        guard let first = try txn.get(tables.profiles, a)?.profile, let second = try txn.get(tables.profiles, b)?.profile else {
+    private func merge(_ a: String, _ b: String, time: Int64, in txn: borrowing WriteTransaction, batch: inout Batch,
+                       step: inout Step) throws -> String {
+        guard let first = try profile(a, in: txn, batch: &batch), let second = try profile(b, in: txn, batch: &batch) else {
             throw EngineError(.corruptedProjection, "identities point at a missing profile (\(a) or \(b))")
         }
         let firstWins = first.metadata.insertMicros < second.metadata.insertMicros
             || (first.metadata.insertMicros == second.metadata.insertMicros && first.id.utf8.lexicographicallyPrecedes(second.id.utf8))
         var survivor = firstWins ? first : second
         let merged = firstWins ? second : first
-        touched.profile(survivor.id, before: survivor.jsonValue)
-        touched.profile(merged.id, before: merged.jsonValue)
         survivor.absorb(merged, at: time)
 
         for (key, _) in try txn.entries(tables.profileIdentifiers, .prefix(CompositeKey(merged.id))) {
             let (_, identifier) = key.components
-            try txn.delete(tables.profileIdentifiers, key)
+            _ = try txn.delete(tables.profileIdentifiers, key)
             try link(identifier, to: survivor.id, in: txn)
         }
         for (key, _) in try txn.entries(tables.profileSessions, .prefix(CompositeKey(merged.id))) {
             let (_, sessionID) = key.components
-            try txn.delete(tables.profileSessions, key)
+            _ = try txn.delete(tables.profileSessions, key)
             try txn.put(tables.profileSessions, CompositeKey(survivor.id, sessionID), [])
-            if var session = try txn.get(tables.sessions, sessionID)?.session {
-                touched.session(sessionID, before: session.jsonValue)
-                session.profileID = survivor.id
-                try txn.put(tables.sessions, sessionID, SessionValue(session))
+            if let before = try session(sessionID, in: txn, batch: &batch) {
+                var moved = before
+                moved.profileID = survivor.id
+                store(moved, before: before, batch: &batch, step: &step)
             }
         }
         for (key, eventID) in try txn.entries(tables.profileEvents, .prefix(CompositeKey(merged.id))) {
             let (_, eventTime, offset) = key.components
-            try txn.delete(tables.profileEvents, key)
+            _ = try txn.delete(tables.profileEvents, key)
             try txn.put(tables.profileEvents, CompositeKey(survivor.id, eventTime, offset), eventID)
         }
-        try txn.delete(tables.profiles, merged.id)
-        try txn.put(tables.profiles, survivor.id, ProfileValue(survivor))
-        record(.profileMerged, merged.id, survivor.id)
+        store(survivor, before: firstWins ? first : second, batch: &batch, step: &step)
+        step.touched.profile(merged.id, before: merged)
+        batch.profiles.set(merged.id, nil)
+        step.record(.profileMerged, merged.id, target: survivor.id)
         return survivor.id
     }
 
     private func updateProfile(_ profileID: String, event: Event, time: Int64, offset: UInt64, in txn: borrowing WriteTransaction,
-                               touched: inout Touched) throws {
-        guard var profile = try txn.get(tables.profiles, profileID)?.profile else {
+                               batch: inout Batch, step: inout Step) throws {
+        guard let before = try profile(profileID, in: txn, batch: &batch) else {
             throw EngineError(.corruptedProjection, "profile \(profileID) is linked but missing")
         }
-        touched.profile(profileID, before: profile.jsonValue)
+        var profile = before
         let type = event.type.rawValue
         if type == "page-view" { profile.stats.views += 1 }
         profile.stats.counters[type] = (profile.stats.counters[type] ?? 0) + 1
@@ -165,7 +207,7 @@ struct Reducer: Sendable {
         }
         profile.metadata.lastVisitMicros = max(profile.metadata.lastVisitMicros, time)
         profile.metadata.updateMicros = max(profile.metadata.updateMicros, time)
-        try txn.put(tables.profiles, profileID, ProfileValue(profile))
+        store(profile, before: before, batch: &batch, step: &step)
         if event.options.saveEvent {
             try txn.put(tables.profileEvents, CompositeKey(profileID, time, offset), event.id)
         }
@@ -176,12 +218,12 @@ struct Reducer: Sendable {
     /// Opens, reopens or extends the event's session, counting a visit on the profile whenever a
     /// session opens.
     private func touchSession(_ sessionID: String, profileID: String?, event: Event, time: Int64, logMicros: Int64,
-                              in txn: borrowing WriteTransaction, touched: inout Touched) throws {
+                              in txn: borrowing WriteTransaction, batch: inout Batch, step: inout Step) throws {
+        let before = try session(sessionID, in: txn, batch: &batch)
         var session: Session
         var opens = false
-        if let existing = try txn.get(tables.sessions, sessionID)?.session {
-            touched.session(sessionID, before: existing.jsonValue)
-            session = existing
+        if let before {
+            session = before
             if session.status == .closed {
                 session.status = .open
                 session.startMicros = time
@@ -189,7 +231,6 @@ struct Reducer: Sendable {
                 opens = true
             }
         } else {
-            touched.session(sessionID, before: nil)
             session = Session(id: sessionID, profileID: profileID, context: SessionContext(event.context), startMicros: time)
             opens = true
         }
@@ -197,60 +238,55 @@ struct Reducer: Sendable {
         session.durationMicros = session.lastEventMicros - session.startMicros
         session.eventCount += 1
         if let page = event.context["page"]?.objectValue { session.context.page = page }
+        var indexed = before != nil && before?.profileID == profileID
         if let profileID, session.profileID != profileID {
-            if let old = session.profileID { try txn.delete(tables.profileSessions, CompositeKey(old, sessionID)) }
+            if let old = session.profileID { _ = try txn.delete(tables.profileSessions, CompositeKey(old, sessionID)) }
             session.profileID = profileID
+            indexed = false
         }
         if let profileID {
-            try txn.put(tables.profileSessions, CompositeKey(profileID, sessionID), [])
-            if opens, var profile = try txn.get(tables.profiles, profileID)?.profile {
-                touched.profile(profileID, before: profile.jsonValue)
+            if !indexed { try txn.put(tables.profileSessions, CompositeKey(profileID, sessionID), []) }
+            if opens, let profileBefore = try profile(profileID, in: txn, batch: &batch) {
+                var profile = profileBefore
                 profile.stats.visits += 1
-                try txn.put(tables.profiles, profileID, ProfileValue(profile))
+                store(profile, before: profileBefore, batch: &batch, step: &step)
             }
         }
-        try txn.put(tables.sessions, sessionID, SessionValue(session))
+        store(session, before: before, batch: &batch, step: &step)
         // Re-key the session in the idle index by the log time of this event.
-        if let previous = try txn.get(tables.sessionSweep, sessionID) {
-            try txn.delete(tables.openSessions, CompositeKey(previous, sessionID))
-        }
+        let previous = try txn.get(tables.sessionSweep, sessionID)
+        guard previous != logMicros else { return }
+        if let previous { _ = try txn.delete(tables.openSessions, CompositeKey(previous, sessionID)) }
         try txn.put(tables.openSessions, CompositeKey(logMicros, sessionID), [])
+        batch.sweepFloor = batch.sweepFloor.map { min($0, logMicros) }
         try txn.put(tables.sessionSweep, sessionID, logMicros)
     }
 
     /// Closes every open session whose last event is older (in log time) than the timeout.
-    private func closeIdleSessions(at logMicros: Int64, in txn: borrowing WriteTransaction, touched: inout Touched) throws {
+    private func closeIdleSessions(at logMicros: Int64, in txn: borrowing WriteTransaction, batch: inout Batch, step: inout Step) throws {
         let cutoff = logMicros &- configuration.sessionTimeoutMicros
+        if let floor = batch.sweepFloor, floor >= cutoff { return }
         var idle: [CompositeKey<Int64, String>] = []
+        var floor = Int64.max
         try txn.scan(tables.openSessions) { key, _ in
             let (last, _) = key.components
-            guard last < cutoff else { return false }
+            guard last < cutoff else {
+                floor = last
+                return false
+            }
             idle.append(key)
             return true
         }
+        batch.sweepFloor = floor
         for key in idle {
             let (_, sessionID) = key.components
-            try txn.delete(tables.openSessions, key)
-            try txn.delete(tables.sessionSweep, sessionID)
-            guard var session = try txn.get(tables.sessions, sessionID)?.session else { continue }
-            touched.session(sessionID, before: session.jsonValue)
+            _ = try txn.delete(tables.openSessions, key)
+            _ = try txn.delete(tables.sessionSweep, sessionID)
+            guard let before = try session(sessionID, in: txn, batch: &batch) else { continue }
+            var session = before
             session.status = .closed
-            try txn.put(tables.sessions, sessionID, SessionValue(session))
+            store(session, before: before, batch: &batch, step: &step)
         }
-    }
-}
-
-/// The entities an event touched, with their state before it (nil: created), in first-touch order.
-struct Touched {
-    private(set) var profiles: [(String, JSONValue?)] = []
-    private(set) var sessions: [(String, JSONValue?)] = []
-
-    mutating func profile(_ id: String, before: JSONValue?) {
-        if !profiles.contains(where: { $0.0 == id }) { profiles.append((id, before)) }
-    }
-
-    mutating func session(_ id: String, before: JSONValue?) {
-        if !sessions.contains(where: { $0.0 == id }) { sessions.append((id, before)) }
     }
 }
 

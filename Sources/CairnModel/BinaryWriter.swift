@@ -57,6 +57,12 @@ struct BinaryWriter {
         }
     }
 
+    /// A string's UTF-8 bytes without their length.
+    mutating func utf8(_ value: String) {
+        var value = value
+        value.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
     mutating func append(_ other: [UInt8]) {
         bytes.append(contentsOf: other)
     }

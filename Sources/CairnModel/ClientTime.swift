@@ -63,11 +63,43 @@ public enum ClientTime {
         }
         let (year, month, day) = civil(fromDays: days)
         let seconds = rest / 1_000_000
-        var text = year < 0 ? "-" + padded(-year, 4) : padded(year, 4)
-        text += "-" + padded(month, 2) + "-" + padded(day, 2)
-        text += "T" + padded(seconds / 3600, 2) + ":" + padded(seconds / 60 % 60, 2) + ":" + padded(seconds % 60, 2)
-        text += "." + padded(rest % 1_000_000, 6) + "Z"
-        return text
+        let fraction = rest % 1_000_000
+        let negative = year < 0
+        let yearDigits = Swift.max(4, decimalWidth(negative ? -year : year))
+        // [-]YYYY-MM-DDTHH:MM:SS.ffffffZ, written digit by digit (the projector renders times
+        // on its hot path).
+        let count = (negative ? 1 : 0) + yearDigits + 23
+        return String(unsafeUninitializedCapacity: count) { buffer in
+            var index = 0
+            func put(_ value: Int64, _ width: Int) {
+                var value = value
+                for position in stride(from: index + width - 1, through: index, by: -1) {
+                    buffer[position] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+                index += width
+            }
+            func put(_ byte: Unicode.Scalar) {
+                buffer[index] = UInt8(ascii: byte)
+                index += 1
+            }
+            if negative { put("-") }
+            put(negative ? -year : year, yearDigits)
+            put("-"); put(month, 2); put("-"); put(day, 2)
+            put("T"); put(seconds / 3600, 2); put(":"); put(seconds / 60 % 60, 2); put(":"); put(seconds % 60, 2)
+            put("."); put(fraction, 6); put("Z")
+            return index
+        }
+    }
+
+    private static func decimalWidth(_ value: Int64) -> Int {
+        var width = 1
+        var rest = value / 10
+        while rest > 0 {
+            width += 1
+            rest /= 10
+        }
+        return width
     }
 
     // MARK: - Epoch numbers
@@ -213,10 +245,5 @@ public enum ClientTime {
         let day = dayOfYear - (153 * marchMonth + 2) / 5 + 1
         let month = marchMonth < 10 ? marchMonth + 3 : marchMonth - 9
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-
-    private static func padded(_ value: Int64, _ width: Int) -> String {
-        let digits = String(value)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 }

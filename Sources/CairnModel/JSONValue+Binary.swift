@@ -147,3 +147,71 @@ extension BinaryReader {
         return JSONObject(trustedSortedEntries: entries)
     }
 }
+
+/// Writes the binary encoding of a JSON object member by member, for callers that know their
+/// object's shape and would otherwise build a `JSONValue` only to encode it (the projector's
+/// changes). The caller gives each object's member count up front and its keys in ascending UTF-8
+/// order, so the bytes equal `binaryEncoded()` of the same value; the decoder rejects anything else.
+public struct JSONBinaryWriter {
+    private var writer: BinaryWriter
+
+    public init(capacity: Int = 256) {
+        writer = BinaryWriter(capacity: capacity)
+    }
+
+    /// The bytes written so far.
+    public var bytes: [UInt8] { writer.bytes }
+
+    /// Starts an object of `count` members: then `count` times `key` and a value.
+    public mutating func object(count: Int) {
+        writer.byte(BinaryTag.object)
+        writer.count(count)
+    }
+
+    /// Starts an array of `count` values.
+    public mutating func array(count: Int) {
+        writer.byte(BinaryTag.array)
+        writer.count(count)
+    }
+
+    public mutating func key(_ key: String) {
+        writer.string(key)
+    }
+
+    public mutating func string(_ value: String) {
+        writer.byte(BinaryTag.string)
+        writer.string(value)
+    }
+
+    /// The string `prefix.suffix` (just `prefix` when `suffix` is nil, just `suffix` when
+    /// `prefix` is empty), without building it.
+    public mutating func string(_ prefix: String, joinedWith suffix: String?) {
+        guard let suffix, !prefix.isEmpty else {
+            string(suffix ?? prefix)
+            return
+        }
+        writer.byte(BinaryTag.string)
+        writer.count(prefix.utf8.count + 1 + suffix.utf8.count)
+        writer.utf8(prefix)
+        writer.byte(UInt8(ascii: "."))
+        writer.utf8(suffix)
+    }
+
+    public mutating func integer(_ value: Int64) {
+        writer.byte(BinaryTag.integer)
+        writer.signed(value)
+    }
+
+    public mutating func bool(_ value: Bool) {
+        writer.byte(value ? BinaryTag.true : BinaryTag.false)
+    }
+
+    public mutating func value(_ value: JSONValue) {
+        value.encode(into: &writer, depth: 1)
+    }
+
+    /// Appends what another writer wrote (e.g. an object's members, counted while written).
+    public mutating func append(_ other: JSONBinaryWriter) {
+        writer.append(other.writer.bytes)
+    }
+}
