@@ -71,7 +71,8 @@ public struct LogFollower: AsyncSequence, Sendable {
                  configuration: configuration, nextOffset: offset)
     }
 
-    /// Not shared between tasks: each `next()` or `nextChunk()` awaits its read before returning.
+    /// Reads for one task at a time: each `next()` or `nextChunk()` finishes its read before it
+    /// returns, and the iterator is not to be used from two tasks at once.
     public struct Iterator: AsyncIteratorProtocol {
         private let cursor: FollowCursor
         private let configuration: Configuration
@@ -87,7 +88,8 @@ public struct LogFollower: AsyncSequence, Sendable {
             self.nextOffset = nextOffset
         }
 
-        /// The next record, waiting for it as long as it takes. Never returns nil before a throw.
+        /// The next record, waiting for it as long as it takes. The sequence has no end: nil comes
+        /// only after a call has thrown.
         public mutating func next() async throws -> LogRecord? {
             if index == buffered.count {
                 buffered = try await nextChunk()
@@ -316,7 +318,7 @@ final class FollowCursor: @unchecked Sendable {
                 current.badStop = (position, size, validAfter)
             }
         }
-        let successorAtEnd = sealed && bases.contains(scan.nextOffset)
+        let successorAtEnd = bases.first(where: { $0 > current.base }) == scan.nextOffset
         switch FollowDecision.decide(stop: scan.stop, sealed: sealed, successorAtEnd: successorAtEnd, validBatchAfter: validAfter) {
         case .wait:
             return .wait
