@@ -143,6 +143,8 @@ final class FollowCursor: @unchecked Sendable {
 
     /// Segment changes (open, advance, relocate) in one poll; a bound so a poll always returns.
     static let stepsMax = 64
+    /// Spacing of the in-memory index the reader uses to find the first wanted batch.
+    static let indexIntervalBytes = 4096
 
     private struct Segment {
         let base: UInt64
@@ -268,7 +270,7 @@ final class FollowCursor: @unchecked Sendable {
                 throw LogError(.corrupted, "\(path) does not chain from the last batch of \(SegmentFileName.segment(previous.base))", path: path)
             }
             let table = SegmentTable([SegmentEntry(baseOffset: base, path: path, length: UInt64(SegmentHeader.size), endOffset: base,
-                                                   index: SegmentIndex(baseOffset: base, intervalBytes: 4096))])
+                                                   index: SegmentIndex(baseOffset: base, intervalBytes: Self.indexIntervalBytes))])
             // Timestamps are checked within a segment only: a writer reopened right after a roll
             // does not know the previous segment's last timestamp.
             let start = ScanStart(position: UInt64(SegmentHeader.size), offset: base, link: header.previousLink, timestamp: nil)
@@ -298,7 +300,7 @@ final class FollowCursor: @unchecked Sendable {
         guard size >= current.start.position else {
             throw LogError(.corrupted, "\(current.file.path) shrank to \(size) bytes, below the \(current.start.position) already read: the writer dropped records from offset \(current.start.offset) or earlier (after a disk error), which this follower may have returned; follow again from an offset the log still holds", path: current.file.path)
         }
-        let scanner = SegmentScanner(file: current.file, length: size, header: current.header, indexIntervalBytes: 4096)
+        let scanner = SegmentScanner(file: current.file, length: size, header: current.header, indexIntervalBytes: Self.indexIntervalBytes)
         let table = current.table
         // A sealed segment's batches are checked by the reader (CRC included) as it reads them;
         // the last segment's are checked here, so that a batch still being written stays unread.
