@@ -201,9 +201,9 @@ struct ProjectorCrashTests {
         return result.output.split(separator: "\n").last { $0.hasPrefix("applied ") }.map(String.init) ?? result.output
     }
 
-    /// The change log through `cairn tail --changes`, decoded.
+    /// The change log through `cairn tail --changes --json`, decoded.
     static func changes(_ data: String) throws -> [ChangeRecord] {
-        let result = try run(["tail", "--changes", "--data", data])
+        let result = try run(["tail", "--changes", "--json", "--data", data])
         try #require(result.status == 0, "tail of \(data): \(result.output.suffix(500))")
         var records: [ChangeRecord] = []
         for (i, line) in result.output.split(separator: "\n").enumerated() {
