@@ -53,6 +53,7 @@ extension LMDBEnvironment {
                 continue
             }
             guard rc == 0 else { throw StoreError.lmdb(rc, "mdb_txn_commit", path: path) }
+            committedWrites.add(state.writes, ordering: .relaxed)
             return value
         }
     }

@@ -21,6 +21,8 @@ final class LMDBEnvironment: @unchecked Sendable {
     let path: String
     let configuration: StoreConfiguration
     let gate = TransactionGate()
+    /// Puts and deletes of committed write transactions (`StoreInfo.committedWrites`).
+    let committedWrites = Atomic<Int>(0)
     let logger: Logger
     /// Tells this environment's tables from another's.
     let id: UInt64

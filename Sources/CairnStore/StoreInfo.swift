@@ -14,6 +14,8 @@ public struct StoreInfo: Sendable, Equatable {
     public let readersUsed: Int
     /// The id of the last committed write transaction.
     public let lastTransactionID: Int
+    /// Puts and deletes committed through this environment object since it was opened.
+    public let committedWrites: Int
 }
 
 extension LMDBEnvironment {
@@ -34,7 +36,8 @@ extension LMDBEnvironment {
             pageBytes: pageBytes,
             readersMax: Int(info.me_maxreaders),
             readersUsed: Int(info.me_numreaders),
-            lastTransactionID: info.me_last_txnid
+            lastTransactionID: info.me_last_txnid,
+            committedWrites: committedWrites.load(ordering: .relaxed)
         )
     }
 }

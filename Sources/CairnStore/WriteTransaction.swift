@@ -59,6 +59,7 @@ public struct WriteTransaction: ~Copyable {
                              table: table.name, lmdbCode: rc)
         }
         try state.check(rc, "mdb_put", table: table.name)
+        state.writes += 1
     }
 
     /// Removes `key`; returns whether it was there (`mdb_del`).
@@ -73,6 +74,7 @@ public struct WriteTransaction: ~Copyable {
         }
         if rc == MDB_NOTFOUND { return false }
         try state.check(rc, "mdb_del", table: table.name)
+        state.writes += 1
         return true
     }
 
@@ -121,6 +123,8 @@ final class WriteState {
     // dynamic exclusivity checks on these class properties cost about a tenth of a put's time.
     @exclusivity(unchecked) var key: [UInt8] = []
     @exclusivity(unchecked) var value: [UInt8] = []
+    /// Successful puts and deletes so far.
+    @exclusivity(unchecked) var writes = 0
     private(set) var mapFull = false
 
     init() {
