@@ -108,6 +108,49 @@ struct ProjectorTests {
         #expect(Set(changeCounts).count == 1, "\(changeCounts)")
     }
 
+    @Test("a randomized schedule of appends, catch-ups, single batches, batch sizes and reopenings gives the reference digest and change log")
+    func randomizedSchedule() async throws {
+        let seed = SimulationSeed.make()
+        print("randomizedSchedule seed \(seed)")
+        var rng = SplitMix64(seed: seed)
+        // Log times 17 s apart: sessions time out (30 min) and reopen along the way.
+        let events = try corpusEvents(count: 800, seed: 5).enumerated().map { ($0.element.0, Self.t0 + Int64($0.offset) * 17_000_000) }
+        let reference = try await Fixture.make()
+        try await reference.append(events)
+        try await reference.projector().catchUp()
+        let expectedDigest = try await ProjectionDigest.compute(reference.store)
+        let expectedChanges = try reference.changes()
+        try await reference.close()
+
+        let f = try await Fixture.make()
+        var appended = 0
+        var steps: [String] = []
+        while true {
+            var configuration = EngineConfiguration()
+            configuration.eventsPerBatchMax = 1 + rng.below(300)
+            let projector = try await f.projector(configuration)  // every step reopens: reconciles, checks
+            let applied = try projector.appliedOffset()
+            if appended == events.count && applied == UInt64(events.count) { break }
+            switch rng.below(4) {
+            case 0 where appended < events.count:
+                let count = min(events.count - appended, 1 + rng.below(150))
+                try await f.append(Array(events[appended..<appended + count]))
+                appended += count
+                steps.append("append \(count)")
+            case 1:
+                for _ in 0...rng.below(3) { _ = try await projector.applyOneBatch() }
+                steps.append("batches of \(configuration.eventsPerBatchMax)")
+            default:
+                try await projector.catchUp()
+                steps.append("catch up by \(configuration.eventsPerBatchMax)")
+            }
+        }
+        #expect(try await ProjectionDigest.compute(f.store) == expectedDigest, "seed \(seed): \(steps)")
+        let changes = try f.changes()
+        #expect(changes == expectedChanges, "seed \(seed): \(changes.count) changes, expected \(expectedChanges.count)")
+        try await f.close()
+    }
+
     @Test("changes committed to LMDB but not yet in the change log are appended once at reopen: no gap, no duplicate")
     func outboxReconciliation() async throws {
         let events = try corpusEvents(count: 300)
