@@ -14,7 +14,7 @@ public struct EngineConfiguration: Sendable, Equatable {
     /// event's time is then the log's timestamp.
     public var clientTimeAheadMaxMicros: Int64 = 24 * 3600 * 1_000_000
     /// Events applied in one LMDB transaction.
-    public var eventsPerBatchMax: Int = 1000
+    public var eventsPerBatchMax: Int = 5000
 
     public init() {}
 

@@ -97,10 +97,10 @@ enum FieldDiff {
         var out = Fields(sink: sink)
         defer { sink = out.sink }
         out.scalar("active", before?.active, after.active, FieldValue.bool)
-        if before?.consents != after.consents { out.rendered("consents", before?.jsonValue, after.jsonValue) }
+        if before?.consents != after.consents { out.rendered("consents", before, after, empty: after.consents.isEmpty) }
         out.scalar("id", before?.id, after.id, FieldValue.text)
         if before?.ids != after.ids { out.whole("ids", before.map { .array($0.ids.map { .string($0) }) }, .array(after.ids.map { .string($0) })) }
-        if before?.interests != after.interests { out.rendered("interests", before?.jsonValue, after.jsonValue) }
+        if before?.interests != after.interests { out.rendered("interests", before, after, empty: after.interests.isEmpty) }
         out.scalar("metadata.time.insert", before?.metadata.insertMicros, after.metadata.insertMicros, FieldValue.time)
         out.scalar("metadata.time.update", before?.metadata.updateMicros, after.metadata.updateMicros, FieldValue.time)
         out.scalar("metadata.time.visit.last", before?.metadata.lastVisitMicros, after.metadata.lastVisitMicros, FieldValue.time)
@@ -199,9 +199,14 @@ enum FieldDiff {
             if before != after { FieldDiff.json(before.map(JSONValue.object), .object(after), at: path, nil, into: &sink) }
         }
 
-        /// A rarely changed field, diffed on the full renderings.
-        mutating func rendered(_ key: String, _ before: JSONValue?, _ after: JSONValue) {
-            FieldDiff.json(before?[key], after[key], at: key, nil, into: &sink)
+        /// A rarely changed field of a profile, diffed on the full renderings; a new profile's
+        /// empty field is reported as the empty object without rendering anything.
+        mutating func rendered(_ key: String, _ before: Profile?, _ after: Profile, empty: Bool) {
+            if before == nil && empty {
+                sink.add(key, nil, before: .absent, after: .json(.object([:])))
+            } else {
+                FieldDiff.json(before?.jsonValue[key], after.jsonValue[key], at: key, nil, into: &sink)
+            }
         }
     }
 }

@@ -21,41 +21,43 @@ struct ImportCommand: AsyncParsableCommand {
     @Argument(help: "A file of JSON lines, or - for standard input.")
     var file: String
 
+    /// Standard input is held in memory for the second pass, up to this size.
+    static let standardInputBytesMax = 1 << 30
+
     func run() async throws {
-        let lines = try LineReader(path: file)
-        var events: [Event] = []
-        var lineNumber = 0
-        while let batch = try await lines.nextLines() {
-            for line in batch {
-                lineNumber += 1
-                if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-                do {
-                    let json = try JSONParser.parse(Array(line))
-                    if json["events"] != nil && json["source"] != nil {
-                        events += try TrackPayload.parse(json) { _ in UUID().uuidString.lowercased() }
-                    } else {
-                        events.append(try CorpusLine.parse(json))
-                    }
-                } catch {
-                    throw CLIError("\(file):\(lineNumber): \(error)")
-                }
-            }
+        let input = try await ImportInput(path: file, memoryBytesMax: Self.standardInputBytesMax)
+        // Pass 1 checks every line, so that a bad one stops the import before anything is appended.
+        var bar = ProgressBar(label: "checking", total: input.byteCount)
+        var lineCount = 0
+        try await input.forEachLine { line, _ in
+            _ = try parse(line)
+            lineCount += 1
+            bar.advance(bytes: line.count + 1)
         }
+        bar.finish()
+
         let data = try await DataDirectory.open(dataOptions.data)
         do {
             let started = ContinuousClock.now
             var appender = PipelinedAppender(log: data.eventLog)
-            for event in events {
-                try await appender.add(AppendRecord(kind: RecordKind.event, key: Array(event.id.utf8), payload: EventRecord.encode(event)))
+            bar = ProgressBar(label: "appending", total: input.byteCount)
+            try await input.forEachLine { line, _ in
+                for event in try parse(line) {
+                    try await appender.add(AppendRecord(kind: RecordKind.event, key: Array(event.id.utf8), payload: EventRecord.encode(event)))
+                }
+                bar.advance(bytes: line.count + 1)
             }
             try await appender.finish()
+            bar.finish()
             let appended = Rate(records: appender.records, bytes: appender.payloadBytes, elapsed: ContinuousClock.now - started)
-            print("appended \(appender.records) events (\(appended.megabytes) MB) in \(appended.seconds) s: \(appended.recordsPerSecond) events/s")
+            print("appended \(appender.records) events from \(lineCount) lines (\(appended.megabytes) MB) in \(appended.seconds) s: \(appended.recordsPerSecond) events/s")
 
             let projectStart = ContinuousClock.now
             let projector = try await Projector.open(eventLog: data.eventLog, changeLog: data.changeLog, store: data.store)
             let before = try projector.appliedOffset()
-            let applied = try await projector.catchUp()
+            var projecting = ProgressBar(label: "projecting", total: Int(data.eventLog.endOffset - before))
+            let applied = try await projector.catchUp { applied, _ in projecting.set(Int(applied - before)) }
+            projecting.finish()
             let projected = Rate(records: Int(applied - before), bytes: 0, elapsed: ContinuousClock.now - projectStart)
             print("projected \(applied - before) events in \(projected.seconds) s: \(projected.recordsPerSecond) events/s; applied offset \(applied), change log at \(data.changeLog.endOffset)")
         } catch {
@@ -63,6 +65,104 @@ struct ImportCommand: AsyncParsableCommand {
             throw error
         }
         try await data.close()
+    }
+
+    /// The events of one line: a corpus line (one event) or a Tracardi /track payload (its events,
+    /// each given a fresh id when it has none; the id is stored in the log, so replays see it).
+    private func parse(_ line: ArraySlice<UInt8>) throws -> [Event] {
+        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return [] }
+        let json = try JSONParser.parse(Array(line))
+        if json["events"] != nil && json["source"] != nil {
+            return try TrackPayload.parse(json) { _ in UUID().uuidString.lowercased() }
+        }
+        return [try CorpusLine.parse(json)]
+    }
+}
+
+/// The lines to import, readable twice: a file is read again; standard input is kept in memory
+/// (up to a limit, past which it must be given as a file).
+struct ImportInput {
+    let path: String
+    let byteCount: Int
+    private let buffered: [ArraySlice<UInt8>]?
+
+    init(path: String, memoryBytesMax: Int) async throws {
+        self.path = path
+        if path == "-" {
+            var lines: [ArraySlice<UInt8>] = []
+            var bytes = 0
+            let reader = try LineReader(path: path)
+            while let batch = try await reader.nextLines() {
+                for line in batch { bytes += line.count + 1 }
+                guard bytes <= memoryBytesMax else {
+                    throw CLIError("standard input is over \(memoryBytesMax) bytes: import it from a file")
+                }
+                lines += batch
+            }
+            buffered = lines
+            byteCount = bytes
+        } else {
+            var info = stat()
+            guard stat(path, &info) == 0 else { throw CLIError("cannot open \(path): \(String(cString: strerror(errno)))") }
+            buffered = nil
+            byteCount = Int(info.st_size)
+        }
+    }
+
+    /// Calls `body` with each line and its number (from 1); a thrown error is reported with the
+    /// line number.
+    func forEachLine(_ body: (ArraySlice<UInt8>, Int) async throws -> Void) async throws {
+        var number = 0
+        func visit(_ line: ArraySlice<UInt8>) async throws {
+            number += 1
+            do { try await body(line, number) } catch let error as CLIError { throw error } catch {
+                throw CLIError("\(path == "-" ? "standard input" : path):\(number): \(error)")
+            }
+        }
+        if let buffered {
+            for line in buffered { try await visit(line) }
+            return
+        }
+        let reader = try LineReader(path: path)
+        while let batch = try await reader.nextLines() {
+            for line in batch { try await visit(line) }
+        }
+    }
+}
+
+/// A one-line progress bar on standard error, redrawn in place on a terminal at most every
+/// 200 ms; elsewhere (a file, a pipe) it prints only the final line.
+struct ProgressBar {
+    let label: String
+    let total: Int
+    private var done = 0
+    private var drawn = ContinuousClock.now
+    private let terminal = isatty(2) == 1
+
+    init(label: String, total: Int) {
+        self.label = label
+        self.total = max(total, 1)
+    }
+
+    mutating func advance(bytes: Int) { set(done + bytes) }
+
+    mutating func set(_ value: Int) {
+        done = min(value, total)
+        guard terminal, ContinuousClock.now - drawn >= .milliseconds(200) else { return }
+        drawn = ContinuousClock.now
+        draw(end: "\r")
+    }
+
+    mutating func finish() {
+        done = total
+        draw(end: "\n")
+    }
+
+    private func draw(end: String) {
+        let width = 30
+        let filled = done * width / total
+        let line = "\(label) [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(done * 100 / total)%" + end
+        FileHandle.standardError.write(Data(line.utf8))
     }
 }
 
@@ -138,8 +238,8 @@ struct CatchUpCommand: AsyncParsableCommand {
 
     @OptionGroup var dataOptions: DataOptions
 
-    @Option(help: "Events per LMDB transaction.")
-    var batch: Int = 1000
+    @Option(help: "Events per LMDB transaction, at most (1...100000).")
+    var batch: Int = EngineConfiguration().eventsPerBatchMax
 
     func run() async throws {
         try await withData(dataOptions) { data in

@@ -18,9 +18,12 @@ struct ReplayCommand: AsyncParsableCommand {
             try await data.store.close()
             let eventLog = data.eventLog
             let started = ContinuousClock.now
+            var reported: UInt64 = 0
             let after = try await Replay.rebuild(dataPath: dataOptions.data, eventLog: eventLog, liveChangeLog: data.changeLog) { applied, end in
-                if applied == end || applied % 100_000 < 1000 {
+                // A line per 100,000 events, and the last.
+                if applied == end || applied / 100_000 > reported / 100_000 {
                     print("replayed \(applied) of \(end) events")
+                    reported = applied
                 }
             }
             let rate = Rate(records: Int(eventLog.endOffset), bytes: 0, elapsed: ContinuousClock.now - started)

@@ -151,6 +151,23 @@ struct ProjectorTests {
         try await f.close()
     }
 
+    @Test("an undecodable event record stops the projector naming its offset; everything before it is applied, nothing after")
+    func undecodableRecord() async throws {
+        let f = try await Fixture.make()
+        try await f.append(try corpusEvents(count: 30))
+        _ = try await f.eventLog.append(AppendRecord(kind: RecordKind.event, payload: [0xff, 0x00, 0x13]))
+        try await f.append(try corpusEvents(count: 5, seed: 4))
+        var configuration = EngineConfiguration()
+        configuration.eventsPerBatchMax = 10
+        let projector = try await f.projector(configuration)
+        let error = await #expect(throws: EngineError.self) { try await projector.catchUp() }
+        #expect(error?.code == .invalidEvent && error?.message.contains("offset 30") == true, "\(String(describing: error))")
+        #expect(try projector.appliedOffset() == 30)
+        let changes = try f.changes()
+        #expect(changes.last?.offset ?? 0 < 30 && !changes.isEmpty)
+        try await f.close()
+    }
+
     @Test("changes committed to LMDB but not yet in the change log are appended once at reopen: no gap, no duplicate")
     func outboxReconciliation() async throws {
         let events = try corpusEvents(count: 300)
