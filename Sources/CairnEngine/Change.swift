@@ -69,27 +69,36 @@ public struct Change: Sendable, Equatable {
 
     /// The binary JSON of `jsonValue`, written directly (the projector encodes every change).
     public func binaryEncoded() -> [UInt8] {
-        var writer = JSONBinaryWriter(capacity: 128 + fields.count * 64)
+        Self.encode(kind: kind, id: id, offset: offset, eventID: eventID, seq: seq, target: target, fieldCount: fields.count) { writer in
+            for field in fields {
+                writer.object(count: 1 + (field.after == nil ? 0 : 1) + (field.before == nil ? 0 : 1))
+                if let after = field.after {
+                    writer.key("after")
+                    writer.value(after)
+                }
+                if let before = field.before {
+                    writer.key("before")
+                    writer.value(before)
+                }
+                writer.key("path")
+                writer.string(field.path)
+            }
+        }
+    }
+
+    /// Writes a change's binary JSON (the layout of `jsonValue`); `writeFields` writes its
+    /// `fieldCount` field objects.
+    static func encode(kind: Kind, id: String, offset: UInt64, eventID: String, seq: Int, target: String?, fieldCount: Int,
+                       writeFields: (inout JSONBinaryWriter) -> Void) -> [UInt8] {
+        var writer = JSONBinaryWriter(capacity: 128 + fieldCount * 64)
         writer.object(count: target == nil ? 7 : 8)
         writer.key("entity")
         writer.string(kind.entity.rawValue)
         writer.key("event")
         writer.string(eventID)
         writer.key("fields")
-        writer.array(count: fields.count)
-        for field in fields {
-            writer.object(count: 1 + (field.after == nil ? 0 : 1) + (field.before == nil ? 0 : 1))
-            if let after = field.after {
-                writer.key("after")
-                writer.value(after)
-            }
-            if let before = field.before {
-                writer.key("before")
-                writer.value(before)
-            }
-            writer.key("path")
-            writer.string(field.path)
-        }
+        writer.array(count: fieldCount)
+        writeFields(&writer)
         writer.key("id")
         writer.string(id)
         writer.key("kind")

@@ -29,24 +29,10 @@ struct EventEffects: Sendable {
         for link in links { encoded.append(EncodedChange(id: link.id, bytes: link.binaryEncoded())) }
         var seq = links.count
         forEachDiff(BinaryFieldSink()) { kind, id, fields in
-            var writer = JSONBinaryWriter(capacity: 96 + fields.writer.bytes.count)
-            writer.object(count: 7)
-            writer.key("entity")
-            writer.string(kind.entity.rawValue)
-            writer.key("event")
-            writer.string(eventID)
-            writer.key("fields")
-            writer.array(count: fields.count)
-            writer.append(fields.writer)
-            writer.key("id")
-            writer.string(id)
-            writer.key("kind")
-            writer.string(kind.rawValue)
-            writer.key("offset")
-            writer.integer(Int64(offset))
-            writer.key("seq")
-            writer.integer(Int64(seq))
-            encoded.append(EncodedChange(id: id, bytes: writer.bytes))
+            let bytes = Change.encode(kind: kind, id: id, offset: offset, eventID: eventID, seq: seq, target: nil, fieldCount: fields.count) {
+                $0.append(fields.writer)
+            }
+            encoded.append(EncodedChange(id: id, bytes: bytes))
             seq += 1
         }
     }

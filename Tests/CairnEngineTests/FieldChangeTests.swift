@@ -103,19 +103,13 @@ struct TypedDiffTests {
             let before = maker.profile()
             var after = before
             maker.edit(&after)
-            let generic = FieldChange.diff(createdProfile ? nil : before.jsonValue, after.jsonValue)
-            var typed = FieldChangeList()
-            FieldDiff.profile(createdProfile ? nil : before, after, into: &typed)
-            #expect(typed.changes == generic, "profile, iteration \(i), seed \(seed)")
+            expectTypedEqualsGeneric(createdProfile ? nil : before, after, render: \.jsonValue, diff: FieldDiff.profile, "profile, iteration \(i), seed \(seed)")
 
             let createdSession = maker.rng.chance(0.2)
             let sessionBefore = maker.session()
             var sessionAfter = sessionBefore
             maker.edit(&sessionAfter)
-            let genericSession = FieldChange.diff(createdSession ? nil : sessionBefore.jsonValue, sessionAfter.jsonValue)
-            var typedSession = FieldChangeList()
-            FieldDiff.session(createdSession ? nil : sessionBefore, sessionAfter, into: &typedSession)
-            #expect(typedSession.changes == genericSession, "session, iteration \(i), seed \(seed)")
+            expectTypedEqualsGeneric(createdSession ? nil : sessionBefore, sessionAfter, render: \.jsonValue, diff: FieldDiff.session, "session, iteration \(i), seed \(seed)")
 
             // The projector's binary path and the Change value encode to the same bytes.
             let effects = EventEffects(
@@ -133,5 +127,12 @@ struct TypedDiffTests {
             #expect(changes.map(\.seq) == Array(0..<changes.count))
             for change in changes { #expect(try Change(jsonValue: JSONValue(binary: change.binaryEncoded())) == change) }
         }
+    }
+
+    func expectTypedEqualsGeneric<Entity>(_ before: Entity?, _ after: Entity, render: (Entity) -> JSONValue,
+                                          diff: (Entity?, Entity, inout FieldChangeList) -> Void, _ comment: String) {
+        var typed = FieldChangeList()
+        diff(before, after, &typed)
+        #expect(typed.changes == FieldChange.diff(before.map(render), render(after)), "\(comment)")
     }
 }

@@ -115,12 +115,7 @@ struct ProjectorTests {
         var rng = SplitMix64(seed: seed)
         // Log times 17 s apart: sessions time out (30 min) and reopen along the way.
         let events = try corpusEvents(count: 800, seed: 5).enumerated().map { ($0.element.0, Self.t0 + Int64($0.offset) * 17_000_000) }
-        let reference = try await Fixture.make()
-        try await reference.append(events)
-        try await reference.projector().catchUp()
-        let expectedDigest = try await ProjectionDigest.compute(reference.store)
-        let expectedChanges = try reference.changes()
-        try await reference.close()
+        let (expectedDigest, expectedChanges) = try await referenceRun(events)
 
         let f = try await Fixture.make()
         var appended = 0
@@ -247,12 +242,7 @@ struct ProjectorLimitTests {
     @Test("a full LMDB map stops the projector with an error naming the setting; with a larger map it finishes, losing nothing")
     func mapFull() async throws {
         let events = try corpusEvents(count: 1500)
-        let reference = try await Fixture.make()
-        try await reference.append(events)
-        try await reference.projector().catchUp()
-        let expectedDigest = try await ProjectionDigest.compute(reference.store)
-        let expectedChanges = try reference.changes()
-        try await reference.close()
+        let (expectedDigest, expectedChanges) = try await referenceRun(events)
 
         let f = try await Fixture.make()
         try await f.append(events)
@@ -283,4 +273,15 @@ struct ProjectorLimitTests {
         try await f.eventLog.close()
         f.dir.remove()
     }
+}
+
+/// The digest and the change log of an uninterrupted catch-up over `events` with the default
+/// configuration: what every disturbed run must end with.
+func referenceRun(_ events: [(Event, Int64)]) async throws -> (digest: String, changes: [Change]) {
+    let reference = try await Fixture.make()
+    try await reference.append(events)
+    try await reference.projector().catchUp()
+    let result = (try await ProjectionDigest.compute(reference.store), try reference.changes())
+    try await reference.close()
+    return result
 }
