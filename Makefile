@@ -6,6 +6,7 @@
 #   make test      the default test suite (well under 10 minutes on 2 cores)
 #   make torture   long randomized crash and fault runs (CAIRN_TORTURE=1; CAIRN_SEED=N replays one seed)
 #   make bench     benchmark figures against same-run baselines, then the per-operation benchmarks
+#                  (BENCH_RECORDS=N for the log's, BENCH_EVENTS=N for a quick run of the projector's)
 
 SWIFT ?= swift
 DATA ?= ./data
@@ -43,6 +44,8 @@ bench: deps
 	rm -f Benchmarks/.build/release.yaml Benchmarks/.build/*/release/description.json
 	cd Benchmarks && $(SWIFT) build -c release --product log-figures
 	Benchmarks/.build/release/log-figures $(BENCH_RECORDS)
+	cd Benchmarks && $(SWIFT) build -c release --product projection-figures
+	Benchmarks/.build/release/projection-figures $(BENCH_EVENTS)
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-directory .benchmarkBaselines benchmark
 
 clean:

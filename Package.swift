@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "CairnCorpus", targets: ["CairnCorpus"]),
         .library(name: "CairnModel", targets: ["CairnModel"]),
         .library(name: "CairnStore", targets: ["CairnStore"]),
+        .library(name: "CairnEngine", targets: ["CairnEngine"]),
         .executable(name: "cairn", targets: ["cairn"]),
     ],
     dependencies: [

@@ -5,6 +5,7 @@
 //
 //   swift package benchmark                 per-operation benchmarks (ordo-one/benchmark)
 //   swift run -c release log-figures        the log's figures against same-run baselines
+//   swift run -c release projection-figures the projector's figures against same-run baselines
 import PackageDescription
 
 let package = Package(
@@ -26,6 +27,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/LogFigures",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .executableTarget(
+            name: "projection-figures",
+            dependencies: [
+                .product(name: "CairnEngine", package: "main"),
+                .product(name: "CairnStore", package: "main"),
+                .product(name: "CairnModel", package: "main"),
+                .product(name: "CairnLog", package: "main"),
+                .product(name: "CairnCorpus", package: "main"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/ProjectionFigures",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .executableTarget(

@@ -1,0 +1,124 @@
+import CairnEngine
+import Glibc
+
+/// The full replay, measured in a child process so that its peak resident memory is its own: the
+/// executable runs itself with the hidden subcommand `replay-child DIR`, and the parent reads the
+/// child's `ru_maxrss` from `wait4`.
+enum ReplayChild {
+    static let subcommand = "replay-child"
+
+    struct Outcome {
+        let events: UInt64
+        let seconds: Double
+        /// Peak resident set of the child process, KiB (`ru_maxrss`).
+        let peakRSSKiB: Int
+        /// The child's resident anonymous and file-backed memory after the rebuild, KiB
+        /// (`RssAnon`, `RssFile` of /proc/self/status): what the peak is made of.
+        let anonKiB: Int
+        let fileKiB: Int
+
+        var eventsPerSecond: Double { Double(events) / seconds }
+    }
+
+    /// The child's side: opens the data directory, closes its projections (the rebuild needs them
+    /// to itself, as in `cairn replay`), rebuilds, and prints one line of figures on stdout.
+    static func run(dataPath: String) async throws {
+        let data = try await DataDirectory.open(dataPath, logger: quietLogger)
+        do {
+            try await data.store.close()
+            let events = data.eventLog.endOffset
+            let elapsed = try await elapsedSeconds {
+                _ = try await Replay.rebuild(dataPath: dataPath, eventLog: data.eventLog, liveChangeLog: data.changeLog,
+                                             logger: quietLogger)
+            }
+            let status = procStatus()
+            print("events \(events) seconds \(elapsed) anon \(status["RssAnon"] ?? 0) file \(status["RssFile"] ?? 0)")
+            try await data.close()
+        } catch {
+            try? await data.close()
+            throw error
+        }
+    }
+
+    /// The KiB figures of /proc/self/status (`VmHWM`, `RssAnon`, ...).
+    private static func procStatus() -> [String: Int] {
+        guard let file = fopen("/proc/self/status", "r") else { return [:] }
+        defer { fclose(file) }
+        var result: [String: Int] = [:]
+        var line = [CChar](repeating: 0, count: 256)
+        while fgets(&line, Int32(line.count), file) != nil {
+            let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let parts = text.split(whereSeparator: { $0 == ":" || $0 == " " || $0 == "\t" || $0 == "\n" })
+            if parts.count == 3 && parts[2] == "kB", let kib = Int(parts[1]) { result[String(parts[0])] = kib }
+        }
+        return result
+    }
+
+    /// The parent's side: runs the child on `dataPath` and waits for it. Blocks the calling thread
+    /// (the parent does nothing else meanwhile). Throws when the child fails.
+    static func spawn(dataPath: String) throws -> Outcome {
+        var pipeFDs: [Int32] = [0, 0]
+        guard pipe(&pipeFDs) == 0 else { throw FiguresError("pipe failed: errno \(errno)") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 1)
+        posix_spawn_file_actions_addclose(&actions, pipeFDs[0])
+        posix_spawn_file_actions_addclose(&actions, pipeFDs[1])
+
+        let executable = selfPath()
+        let arguments = [executable, subcommand, dataPath]
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        close(pipeFDs[1])
+        guard spawned == 0 else {
+            close(pipeFDs[0])
+            throw FiguresError("posix_spawn \(executable) failed: \(spawned)")
+        }
+
+        var output: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = read(pipeFDs[0], &buffer, buffer.count)
+            if n > 0 { output += buffer[0..<n] } else if n == 0 || errno != EINTR { break }
+        }
+        close(pipeFDs[0])
+
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 {
+            guard errno == EINTR else { throw FiguresError("wait4 failed: errno \(errno)") }
+        }
+        let text = String(decoding: output, as: UTF8.self)
+        // WIFEXITED and WEXITSTATUS, spelled out: the macros do not import.
+        guard status & 0x7f == 0 && (status >> 8) & 0xff == 0 else {
+            throw FiguresError("the replay child failed (wait status \(status)): \(text)")
+        }
+        let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        func field(_ name: String) -> Substring? {
+            guard let i = fields.firstIndex(of: Substring(name)), i + 1 < fields.count else { return nil }
+            return fields[i + 1]
+        }
+        guard let events = field("events").flatMap({ UInt64($0) }), let elapsed = field("seconds").flatMap({ Double($0) }) else {
+            throw FiguresError("the replay child printed no figures: \(text)")
+        }
+        return Outcome(events: events, seconds: elapsed, peakRSSKiB: usage.ru_maxrss,
+                       anonKiB: field("anon").flatMap { Int($0) } ?? 0, fileKiB: field("file").flatMap { Int($0) } ?? 0)
+    }
+
+    /// This executable: /proc/self/exe resolved, else how it was invoked.
+    private static func selfPath() -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard n > 0 else { return CommandLine.arguments[0] }
+        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// A failure of the harness itself (not of the code measured).
+struct FiguresError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
