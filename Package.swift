@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "CairnModel", targets: ["CairnModel"]),
         .library(name: "CairnStore", targets: ["CairnStore"]),
         .library(name: "CairnEngine", targets: ["CairnEngine"]),
+        .library(name: "CairnLogic", targets: ["CairnLogic"]),
         .executable(name: "cairn", targets: ["cairn"]),
     ],
     dependencies: [
@@ -50,6 +51,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "CairnModel", swiftSettings: strict),
+        // The CDP's logic: conditions, workflows and actions. Pure: no I/O, no clock, no randomness.
+        .target(name: "CairnLogic", dependencies: ["CairnModel"], swiftSettings: strict),
         .target(
             name: "CairnEngine",
             dependencies: [
@@ -103,6 +106,7 @@ let package = Package(
         ),
         .testTarget(name: "CairnCorpusTests", dependencies: ["CairnCorpus"], swiftSettings: strict),
         .testTarget(name: "CairnModelTests", dependencies: ["CairnModel", "CairnTestSupport"], swiftSettings: strict),
+        .testTarget(name: "CairnLogicTests", dependencies: ["CairnLogic", "CairnTestSupport"], swiftSettings: strict),
         .testTarget(name: "CairnStoreTests", dependencies: ["CairnStore", "CairnTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "CairnCLITests",
