@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // C libraries from the system (see Makefile `deps`).
@@ -56,8 +57,10 @@ let package = Package(
         .target(
             name: "CairnEngine",
             dependencies: [
-                "CairnLog", "CairnStore", "CairnModel", "COpenSSL",
+                "CairnLog", "CairnStore", "CairnModel", "CairnLogic", "COpenSSL",
                 .product(name: "Logging", package: "swift-log"),
+                // Configuration files (Config/ConfigurationFiles.swift).
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),

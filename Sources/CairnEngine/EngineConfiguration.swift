@@ -41,4 +41,6 @@ public enum RecordKind {
     public static let event: UInt16 = 1
     /// A projection change in the change log (payload: `Change`, binary JSON).
     public static let change: UInt16 = 2
+    /// A change of configuration in the event log (payload: `ConfigurationRecord`, binary JSON).
+    public static let configuration: UInt16 = 3
 }

@@ -1,0 +1,179 @@
+import CairnModel
+
+/// Reads one configuration object's fields from its JSON form, each error naming the object and
+/// the field; `finish()` refuses fields it did not read, so that a misspelt field in a file is an
+/// error rather than silently ignored.
+struct FieldReader {
+    let kind: ConfigurationKind
+    private(set) var id: String?
+    private let object: JSONObject
+    private var read: Set<String> = ["kind"]
+    /// Where this object sits in a larger one (`graph.nodes[2]`), put before field names.
+    private let prefix: String?
+
+    init(_ object: JSONObject, kind: ConfigurationKind, id: String? = nil, prefix: String? = nil) {
+        self.object = object
+        self.kind = kind
+        self.id = id ?? object["id"]?.stringValue
+        self.prefix = prefix
+    }
+
+    func error(_ field: String, _ message: String, code: ConfigurationError.Code = .invalidObject) -> ConfigurationError {
+        ConfigurationError(code, kind: kind, id: id, field: prefix.map { $0 + "." + field } ?? field, message)
+    }
+
+    private mutating func value(_ field: String) -> JSONValue? {
+        read.insert(field)
+        guard let value = object[field], !value.isNull else { return nil }
+        return value
+    }
+
+    mutating func string(_ field: String) throws(ConfigurationError) -> String {
+        guard let text = try optionalString(field) else { throw error(field, "is required") }
+        return text
+    }
+
+    mutating func optionalString(_ field: String) throws(ConfigurationError) -> String? {
+        guard let value = value(field) else { return nil }
+        guard let text = value.stringValue else { throw error(field, "must be a string, not \(value)") }
+        return text
+    }
+
+    mutating func bool(_ field: String, default fallback: Bool) throws(ConfigurationError) -> Bool {
+        guard let value = value(field) else { return fallback }
+        guard let flag = value.boolValue else { throw error(field, "must be true or false, not \(value)") }
+        return flag
+    }
+
+    mutating func strings(_ field: String) throws(ConfigurationError) -> [String] {
+        guard let value = value(field) else { return [] }
+        guard let array = value.arrayValue else { throw error(field, "must be a list of strings, not \(value)") }
+        var strings: [String] = []
+        for (index, element) in array.enumerated() {
+            guard let text = element.stringValue else { throw error("\(field)[\(index)]", "must be a string, not \(element)") }
+            strings.append(text)
+        }
+        return strings
+    }
+
+    mutating func object(_ field: String) throws(ConfigurationError) -> JSONObject? {
+        guard let value = value(field) else { return nil }
+        guard let object = value.objectValue else { throw error(field, "must be an object, not \(value)") }
+        return object
+    }
+
+    mutating func objects(_ field: String) throws(ConfigurationError) -> [JSONObject] {
+        guard let value = value(field) else { return [] }
+        guard let array = value.arrayValue else { throw error(field, "must be a list of objects, not \(value)") }
+        var objects: [JSONObject] = []
+        for (index, element) in array.enumerated() {
+            guard let object = element.objectValue else { throw error("\(field)[\(index)]", "must be an object, not \(element)") }
+            objects.append(object)
+        }
+        return objects
+    }
+
+    /// Throws for the first field that was never read.
+    func finish() throws(ConfigurationError) {
+        if let unknown = object.keys.first(where: { !read.contains($0) }) {
+            throw error(unknown, "is not a field of \(kind.rawValue)")
+        }
+    }
+}
+
+/// Checks shared by the configuration objects; each throws an error naming the field.
+enum FieldCheck {
+    static let idBytesMax = 128
+    static let nameBytesMax = 256
+    static let textBytesMax = 64 << 10
+    static let listCountMax = 1000
+
+    /// An id: 1...128 bytes of UTF-8 without white space, control characters, `/` or `\`, not
+    /// starting with `.` (ids name files when configuration is exported). `objectID` is the id of
+    /// the object holding the field when it refers to another object (nil for the object's own id).
+    static func id(_ id: String, kind: ConfigurationKind, objectID: String? = nil, field: String = "id") throws(ConfigurationError) {
+        let problem: String? =
+            if id.isEmpty { "must not be empty" }
+            else if id.utf8.count > idBytesMax { "is \(id.utf8.count) bytes long; the limit is \(idBytesMax)" }
+            else if id.hasPrefix(".") { "must not start with '.'" }
+            else if id.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control || $0 == "/" || $0 == "\\" }) {
+                "must not contain white space, control characters, '/' or '\\' (got \(quoted(id)))"
+            } else { nil }
+        if let problem { throw ConfigurationError(.invalidObject, kind: kind, id: objectID, field: field, problem) }
+    }
+
+    /// A name: non-empty after trimming, at most 256 bytes, no control characters.
+    static func name(_ name: String, kind: ConfigurationKind, id: String, field: String = "name") throws(ConfigurationError) {
+        if name.allSatisfy(\.isWhitespace) { throw ConfigurationError(.invalidObject, kind: kind, id: id, field: field, "must not be empty") }
+        try text(name, kind: kind, id: id, field: field, bytesMax: nameBytesMax)
+    }
+
+    /// Free text: at most `bytesMax` bytes, no control characters other than tab and newline.
+    static func text(_ text: String, kind: ConfigurationKind, id: String, field: String, bytesMax: Int = textBytesMax) throws(ConfigurationError) {
+        guard text.utf8.count <= bytesMax else {
+            throw ConfigurationError(.invalidObject, kind: kind, id: id, field: field, "is \(text.utf8.count) bytes long; the limit is \(bytesMax)")
+        }
+        if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\t" }) {
+            throw ConfigurationError(.invalidObject, kind: kind, id: id, field: field, "must not contain control characters")
+        }
+    }
+
+    /// A list of at most 1000 elements.
+    static func count(_ count: Int, kind: ConfigurationKind, id: String, field: String) throws(ConfigurationError) {
+        guard count <= listCountMax else {
+            throw ConfigurationError(.invalidObject, kind: kind, id: id, field: field, "has \(count) elements; the limit is \(listCountMax)")
+        }
+    }
+
+    /// A normalized event type (see `EventType`).
+    static func eventType(_ text: String, kind: ConfigurationKind, id: String, field: String) throws(ConfigurationError) -> String {
+        do {
+            return try EventType.normalize(text)
+        } catch {
+            throw ConfigurationError(.invalidObject, kind: kind, id: id, field: field, error.message)
+        }
+    }
+
+    /// A dotted field path such as `properties.email`: non-empty segments, at most 256 bytes.
+    static func path(_ path: String, kind: ConfigurationKind, id: String, field: String) throws(ConfigurationError) {
+        guard !path.isEmpty, path.utf8.count <= nameBytesMax,
+              !path.split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty),
+              !path.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control })
+        else {
+            throw ConfigurationError(.invalidObject, kind: kind, id: id, field: field, "must be a dotted field path such as properties.email (got \(quoted(path)))")
+        }
+    }
+
+    /// One of `allowed`.
+    static func oneOf(_ value: String, _ allowed: [String], kind: ConfigurationKind, id: String, field: String) throws(ConfigurationError) {
+        guard allowed.contains(value) else {
+            throw ConfigurationError(.invalidObject, kind: kind, id: id, field: field, "must be one of \(allowed.joined(separator: ", ")) (got \(quoted(value)))")
+        }
+    }
+}
+
+/// `text` as a JSON string literal, for messages.
+func quoted(_ text: String) -> String {
+    String(decoding: JSONValue.string(text).serialized(), as: UTF8.self)
+}
+
+extension JSONObject {
+    /// An object of `pairs`, leaving out the nil values.
+    static func compacting(_ pairs: [(String, JSONValue?)]) -> JSONObject {
+        JSONObject(pairs.compactMap { pair in pair.1.map { (pair.0, $0) } })
+    }
+}
+
+extension Array where Element == String {
+    var jsonValue: JSONValue { .array(map { .string($0) }) }
+}
+
+extension FieldCheck {
+    /// Tags: at most 1000 names.
+    static func tags(_ tags: [String], kind: ConfigurationKind, id: String) throws(ConfigurationError) {
+        try count(tags.count, kind: kind, id: id, field: "tags")
+        for (index, tag) in tags.enumerated() {
+            try name(tag, kind: kind, id: id, field: "tags[\(index)]")
+        }
+    }
+}
