@@ -1,12 +1,15 @@
 import CairnModel
 
 /// A workflow as configured: its graph of action nodes and the edges between their ports, kept
-/// as JSON. The structure is checked here (``WorkflowDefinition/validate()``); what the actions
-/// and their configurations mean is checked by the logic module (``LogicChecks``).
+/// as the JSON the logic module reads (`Workflow(json:)` in CairnLogic). The structure is
+/// checked here (``WorkflowDefinition/validate()``); the actions, their ports and their
+/// configurations, the start node and cycles are checked by the logic module's
+/// `Workflow.validate(registry:)` (``StandardChecks``).
 ///
 /// JSON fields: `id`, `name`, `description`, `enabled`, `graph`: `{"nodes": [...], "edges": [...]}`
-/// where a node is `{"id", "type", "config"}` (`type` names the action, `config` is an object)
-/// and an edge is `{"source", "source_port", "target", "target_port"}` (node ids and port names).
+/// where a node is `{"id", "action", "config"}` (`action` names the action, `config` is an
+/// object, may be left out) and an edge is `{"from", "fromPort", "to", "toPort"}` (node ids and
+/// port names; the ports default to `payload`).
 public struct WorkflowDefinition: ConfigurationValue {
     public static let kind = ConfigurationKind.workflow
     public static let nodesMax = 1000
@@ -19,8 +22,7 @@ public struct WorkflowDefinition: ConfigurationValue {
     /// `{"nodes": [...], "edges": [...]}`.
     public var graph: JSONObject
 
-    public init(id: String, name: String, description: String = "", enabled: Bool = true,
-                graph: JSONObject = ["nodes": [], "edges": []]) {
+    public init(id: String, name: String, description: String = "", enabled: Bool = true, graph: JSONObject) {
         self.id = id
         self.name = name
         self.description = description
@@ -32,7 +34,7 @@ public struct WorkflowDefinition: ConfigurationValue {
         var reader = FieldReader(json, kind: Self.kind)
         self.init(id: try reader.string("id"), name: try reader.string("name"),
                   description: try reader.optionalString("description") ?? "", enabled: try reader.bool("enabled", default: true),
-                  graph: try reader.object("graph") ?? ["nodes": [], "edges": []])
+                  graph: try reader.object("graph") ?? [:])
         try reader.finish()
         try validate()
     }
@@ -42,12 +44,12 @@ public struct WorkflowDefinition: ConfigurationValue {
                 ("enabled", .bool(enabled)), ("graph", .object(graph))])
     }
 
-    /// The nodes' ids and action types, in the graph's order. Valid only after `validate()`.
-    public var nodes: [(id: String, type: String, config: JSONObject)] {
-        (graph["nodes"]?.arrayValue ?? []).compactMap { node in
-            guard let id = node["id"]?.stringValue, let type = node["type"]?.stringValue else { return nil }
-            return (id, type, node["config"]?.objectValue ?? [:])
-        }
+    /// The graph with the workflow's id and name: the JSON the logic module's `Workflow(json:)` reads.
+    public var logicJSON: JSONObject {
+        var object = graph
+        object["id"] = .string(id)
+        object["name"] = .string(name)
+        return object
     }
 
     public func validate() throws(ConfigurationError) {
@@ -55,6 +57,7 @@ public struct WorkflowDefinition: ConfigurationValue {
         try FieldCheck.name(name, kind: Self.kind, id: id)
         try FieldCheck.text(description, kind: Self.kind, id: id, field: "description")
         var graphReader = FieldReader(graph, kind: Self.kind, id: id, prefix: "graph")
+        guard graph["nodes"] != nil else { throw graphReader.error("nodes", "is required") }
         let nodes = try graphReader.objects("nodes")
         let edges = try graphReader.objects("edges")
         try graphReader.finish()
@@ -66,18 +69,17 @@ public struct WorkflowDefinition: ConfigurationValue {
             let nodeID = try reader.string("id")
             try FieldCheck.name(nodeID, kind: Self.kind, id: id, field: "graph.nodes[\(index)].id")
             guard nodeIDs.insert(nodeID).inserted else { throw reader.error("id", "\(quoted(nodeID)) is the id of an earlier node") }
-            try FieldCheck.name(try reader.string("type"), kind: Self.kind, id: id, field: "graph.nodes[\(index)].type")
+            try FieldCheck.name(try reader.string("action"), kind: Self.kind, id: id, field: "graph.nodes[\(index)].action")
             _ = try reader.object("config")
-            _ = try reader.optionalString("name")
             try reader.finish()
         }
         for (index, edge) in edges.enumerated() {
             var reader = FieldReader(edge, kind: Self.kind, id: id, prefix: "graph.edges[\(index)]")
-            for end in ["source", "target"] {
+            for end in ["from", "to"] {
                 let node = try reader.string(end)
                 guard nodeIDs.contains(node) else { throw reader.error(end, "names no node of the graph (\(quoted(node)))") }
-                if let port = try reader.optionalString(end + "_port") {
-                    try FieldCheck.name(port, kind: Self.kind, id: id, field: "graph.edges[\(index)].\(end)_port")
+                if let port = try reader.optionalString(end + "Port") {
+                    try FieldCheck.name(port, kind: Self.kind, id: id, field: "graph.edges[\(index)].\(end)Port")
                 }
             }
             try reader.finish()
