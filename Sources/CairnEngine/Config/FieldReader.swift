@@ -15,6 +15,7 @@ struct FieldReader {
         self.object = object
         self.kind = kind
         self.id = id ?? object["id"]?.stringValue
+            ?? (kind.derivesIDFromName && prefix == nil ? object["name"]?.stringValue.map(ConfigurationID.derived(fromName:)) : nil)
         self.prefix = prefix
     }
 
