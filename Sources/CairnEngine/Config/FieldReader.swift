@@ -106,6 +106,9 @@ enum FieldCheck {
     /// A name: non-empty after trimming, at most 256 bytes, no control characters.
     static func name(_ name: String, kind: ConfigurationKind, id: String, field: String = "name") throws(ConfigurationError) {
         if name.allSatisfy(\.isWhitespace) { throw ConfigurationError(.invalidObject, kind: kind, id: id, field: field, "must not be empty") }
+        if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw ConfigurationError(.invalidObject, kind: kind, id: id, field: field, "must not contain control characters")
+        }
         try text(name, kind: kind, id: id, field: field, bytesMax: nameBytesMax)
     }
 
