@@ -64,9 +64,13 @@ extension ConfigurationFiles {
         switch format {
         case .json: return prettyJSON(.object(object), indent: "", kindFirst: true) + "\n"
         case .yaml:
-            // Yams reports errors only for emitter failures, which a well-formed node tree does
-            // not cause.
-            return (try? Yams.serialize(node: yamlNode(.object(object), kindFirst: true), indent: 2, width: -1, allowUnicode: true)) ?? ""
+            do {
+                return try Yams.serialize(node: yamlNode(.object(object), kindFirst: true), indent: 2, width: -1, allowUnicode: true)
+            } catch {
+                // The emitter fails only on a malformed event stream, which a node tree built
+                // here never makes: a programmer error.
+                preconditionFailure("YAML emitter failed: \(error)")
+            }
         }
     }
 
