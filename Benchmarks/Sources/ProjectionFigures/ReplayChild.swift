@@ -12,10 +12,14 @@ enum ReplayChild {
         let seconds: Double
         /// Peak resident set of the child process, KiB (`ru_maxrss`).
         let peakRSSKiB: Int
-        /// The child's resident anonymous and file-backed memory after the rebuild, KiB
-        /// (`RssAnon`, `RssFile` of /proc/self/status): what the peak is made of.
-        let anonKiB: Int
-        let fileKiB: Int
+        /// The largest resident anonymous and file-backed (mapped files: LMDB's map) memory of the
+        /// child, KiB (`RssAnon`, `RssFile` of /proc/self/status, sampled after every batch): what
+        /// the peak is made of.
+        let anonKiBMax: Int
+        let fileKiBMax: Int
+        /// Sizes on disk after the rebuild: the new projection store's `data.mdb` and the event log.
+        let storeBytes: Int
+        let eventLogBytes: Int
 
         var eventsPerSecond: Double { Double(events) / seconds }
     }
@@ -27,12 +31,19 @@ enum ReplayChild {
         do {
             try await data.store.close()
             let events = data.eventLog.endOffset
+            var (anonMax, fileMax) = (0, 0)
             let elapsed = try await elapsedSeconds {
                 _ = try await Replay.rebuild(dataPath: dataPath, eventLog: data.eventLog, liveChangeLog: data.changeLog,
-                                             logger: quietLogger)
+                                             logger: quietLogger) { _, _ in
+                    let status = procStatus()
+                    anonMax = max(anonMax, status["RssAnon"] ?? 0)
+                    fileMax = max(fileMax, status["RssFile"] ?? 0)
+                }
             }
-            let status = procStatus()
-            print("events \(events) seconds \(elapsed) anon \(status["RssAnon"] ?? 0) file \(status["RssFile"] ?? 0)")
+            let generation = firstLine(of: dataPath + "/projections/CURRENT") ?? "0"
+            let storeBytes = fileBytes(dataPath + "/projections/" + generation + "/data.mdb")
+            let logBytes = directoryBytes(dataPath + "/events")
+            print("events \(events) seconds \(elapsed) anon \(anonMax) file \(fileMax) store \(storeBytes) log \(logBytes)")
             try await data.close()
         } catch {
             try? await data.close()
@@ -52,6 +63,34 @@ enum ReplayChild {
             if parts.count == 3 && parts[2] == "kB", let kib = Int(parts[1]) { result[String(parts[0])] = kib }
         }
         return result
+    }
+
+    /// The first line of a small text file.
+    private static func firstLine(of path: String) -> String? {
+        guard let file = fopen(path, "r") else { return nil }
+        defer { fclose(file) }
+        var line = [CChar](repeating: 0, count: 64)
+        guard fgets(&line, Int32(line.count), file) != nil else { return nil }
+        return String(decoding: line.prefix { $0 != 0 && $0 != 10 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    private static func fileBytes(_ path: String) -> Int {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_size) : 0
+    }
+
+    /// The sizes of the regular files directly in `path`.
+    private static func directoryBytes(_ path: String) -> Int {
+        guard let directory = opendir(path) else { return 0 }
+        defer { closedir(directory) }
+        var total = 0
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { total += fileBytes(path + "/" + name) }
+        }
+        return total
     }
 
     /// The parent's side: runs the child on `dataPath` and waits for it. Blocks the calling thread
@@ -104,8 +143,9 @@ enum ReplayChild {
         guard let events = field("events").flatMap({ UInt64($0) }), let elapsed = field("seconds").flatMap({ Double($0) }) else {
             throw FiguresError("the replay child printed no figures: \(text)")
         }
-        return Outcome(events: events, seconds: elapsed, peakRSSKiB: usage.ru_maxrss,
-                       anonKiB: field("anon").flatMap { Int($0) } ?? 0, fileKiB: field("file").flatMap { Int($0) } ?? 0)
+        func integer(_ name: String) -> Int { field(name).flatMap { Int($0) } ?? 0 }
+        return Outcome(events: events, seconds: elapsed, peakRSSKiB: usage.ru_maxrss, anonKiBMax: integer("anon"),
+                       fileKiBMax: integer("file"), storeBytes: integer("store"), eventLogBytes: integer("log"))
     }
 
     /// This executable: /proc/self/exe resolved, else how it was invoked.
