@@ -166,12 +166,15 @@ public final class ActionConfig {
         }
     }
 
-    /// A template (text with `{{reference}}` holes).
+    /// A template (text with `{{reference}}` holes): `fallback` when absent; without a fallback,
+    /// required and non-empty.
     public func template(_ key: String, default fallback: String? = nil) throws(LogicError) -> Template {
+        // Without a fallback the template is required and may not be empty.
         let text: String
-        if let fallback, value(key) == nil { text = fallback } else {
-            guard let given = try optionalString(key) else { throw error(key, "is required (a template)") }
-            text = given
+        if let fallback {
+            text = try optionalString(key) ?? fallback
+        } else {
+            text = try string(key)
         }
         do {
             return try Template(parsing: text)

@@ -88,7 +88,9 @@ struct BoundedRegex: Sendable, Equatable {
             if matched == nil {
                 try addThread(to: &current, pc: 0, captures: empty, at: position, input: input, visited: &visited, budget: &budget)
             }
-            if current.isEmpty { break }
+            // With no thread left, a match found is final; without one, the search goes on at
+            // the next position.
+            if current.isEmpty, matched != nil { break }
             threads: for thread in current {
                 budget -= 1
                 if budget < 0 { throw BudgetExceeded() }
@@ -261,13 +263,13 @@ private struct RegexParser {
             }
             return index > start ? value : nil
         }
-        guard let low = number() else { throw fail("a number after '{'") }
+        guard let low = number() else { throw fail("expected a number after '{'") }
         var high: Int? = low
         if peek == "," {
             index += 1
             high = number()
         }
-        guard peek == "}" else { throw fail("'}'") }
+        guard peek == "}" else { throw fail("expected '}'") }
         index += 1
         guard low <= BoundedRegex.repeatMax, (high ?? low) <= BoundedRegex.repeatMax else { throw fail("repetition counts are at most \(BoundedRegex.repeatMax)") }
         if let high, high < low { throw fail("{\(low),\(high)} has its counts the wrong way round") }
@@ -288,7 +290,7 @@ private struct RegexParser {
                 number = groupCount
             }
             let inner = try parseAlternation(depth: depth + 1)
-            guard peek == ")" else { throw fail("')'") }
+            guard peek == ")" else { throw fail("expected ')'") }
             index += 1
             return .group(inner, number)
         case "[": return .set(try parseSet())
@@ -304,7 +306,7 @@ private struct RegexParser {
     }
 
     mutating func parseEscape(inSet: Bool) throws(LogicError) -> RegexNode {
-        guard let scalar = peek else { throw fail("a character after '\\'") }
+        guard let scalar = peek else { throw fail("expected a character after '\\'") }
         index += 1
         func set(_ ranges: [ClosedRange<UInt32>], negated: Bool) -> RegexNode {
             .set(BoundedRegex.ScalarSet(ranges: ranges, negated: negated))
@@ -361,7 +363,7 @@ private struct RegexParser {
                 var high = scalars[index].value
                 index += 1
                 if high == 92 {  // "\"
-                    guard case .scalar(let escaped) = try parseEscape(inSet: true) else { throw fail("a character after '-'") }
+                    guard case .scalar(let escaped) = try parseEscape(inSet: true) else { throw fail("expected a character after '-'") }
                     high = escaped.value
                 }
                 guard high >= low else { throw fail("the range is the wrong way round") }
@@ -370,7 +372,7 @@ private struct RegexParser {
                 set.ranges.append(low...low)
             }
         }
-        guard peek == "]" else { throw fail("']'") }
+        guard peek == "]" else { throw fail("expected ']'") }
         index += 1
         return set
     }

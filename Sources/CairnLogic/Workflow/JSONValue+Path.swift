@@ -71,7 +71,7 @@ extension JSONValue {
         switch (first, self) {
         case (.key(let key), .object(var object)):
             guard let member = object[key] else { return self }
-            object[key] = rest.isEmpty ? nil : member.removing(at: rest)
+            object[key] = rest.isEmpty ? JSONValue?.none : member.removing(at: rest)
             return .object(object)
         case (.index(let index), .array(var elements)):
             guard index >= 0, index < elements.count else { return self }

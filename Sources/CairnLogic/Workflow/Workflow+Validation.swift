@@ -125,7 +125,10 @@ extension Workflow {
             let sources = incoming[walk.last!].map(\.source).filter { waiting[$0] > 0 }
             let previous = sources.min { precedesUTF8(nodes[$0].id, nodes[$1].id) }!
             if let seen = walk.firstIndex(of: previous) {
-                let cycle = walk[seen...].reversed().map { nodes[$0].id }
+                // Forward order, starting at the node whose id sorts first.
+                var cycle = walk[seen...].reversed().map { nodes[$0].id }
+                let first = cycle.indices.min { precedesUTF8(cycle[$0], cycle[$1]) }!
+                cycle = Array(cycle[first...] + cycle[..<first])
                 throw fail(.workflowCycle, "the nodes \((cycle + [cycle[0]]).map { "'\($0)'" }.joined(separator: " → ")) form a cycle")
             }
             walk.append(previous)

@@ -2,7 +2,7 @@ extension ActionRegistry {
     /// Every built-in action type, in the order `docs/workflows.md` lists them.
     static var builtInActionTypes: [any WorkflowAction.Type] {
         [
-            StartAction.self, EndAction.self, JoinAction.self,
+            StartAction.self, EndAction.self, JoinAction.self, IfAction.self,
             CopyDataAction.self, MapDataAction.self, SetFieldAction.self, IncrementFieldAction.self, DecrementFieldAction.self,
             AppendToArrayAction.self, RemoveFromArrayAction.self, DeleteFieldAction.self,
             AddSegmentAction.self, RemoveSegmentAction.self, AddInterestAction.self, IncreaseInterestAction.self,
