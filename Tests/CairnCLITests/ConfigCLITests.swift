@@ -39,10 +39,14 @@ struct ConfigCLITests {
         #expect(bad.status != 0 && bad.output.contains("--bridge"))
         let missing = try Self.run(["rule", "create", "R", "--event-type", "Page View", "--source", id, "--workflow", "nope", "--data", dir.path])
         #expect(missing.status != 0 && missing.output.contains("workflow_id") && missing.output.contains("nope"), "\(missing.output)")
+        let condition = try Self.run(["segment", "create", "Buyers", "--condition", "profile@stats.orders >>> 3", "--data", dir.path])
+        #expect(condition.status != 0 && condition.output.contains(#"segment "buyers": condition:"#), "\(condition.output)")
+        let segment = try Self.run(["segment", "create", "Frequent Buyers", "--condition", "profile@stats.orders > 3", "--data", dir.path])
+        #expect(segment.status == 0 && Self.lines(segment.output).last == "frequent-buyers", "\(segment.output)")
         let noSuch = try Self.run(["segment", "show", "nothing", "--data", dir.path])
         #expect(noSuch.status != 0 && noSuch.output.contains("no segment with id 'nothing'"))
         let history = try Self.run(["config", "history", "--data", dir.path])
-        #expect(Self.lines(history.output).count == 3 && history.output.contains("v2 disable"), "\(history.output)")
+        #expect(Self.lines(history.output).count == 4 && history.output.contains("v2 disable"), "\(history.output)")
     }
 
     @Test("credentials need a key, are sealed, and never printed: show, list, export, history, dump")

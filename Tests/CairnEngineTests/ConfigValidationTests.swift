@@ -88,7 +88,7 @@ struct ConfigValidationTests {
         }
     }
 
-    @Test("random ids are 128 bits of hex; the standard checks run the logic module's workflow validation")
+    @Test("random ids are 128 bits of hex; the standard checks run the logic module's condition parser and workflow validation")
     func idsAndWorkflowChecks() throws {
         var generator = SystemRandomNumberGenerator()
         let ids = (0..<100).map { _ in ConfigurationID.random(using: &generator) }
@@ -102,6 +102,14 @@ struct ConfigValidationTests {
         try noStart.value.validate()  // structurally fine
         let error = try #require(configurationError { try StandardChecks().check(noStart) })
         #expect(error.kind == .workflow && error.field == "graph" && error.message.contains("start"))
+        let segment = ConfigurationObject.segment(Segment(name: "Buyers", condition: "profile@stats.orders >"))
+        try segment.value.validate()  // any non-empty text is structurally fine
+        let badCondition = try #require(configurationError { try StandardChecks().check(segment) })
+        #expect(badCondition.kind == .segment && badCondition.id == "buyers" && badCondition.field == "condition")
+        try StandardChecks().check(.segment(Segment(name: "Buyers", condition: "profile@stats.orders > 3 AND event@type == \"purchase\"")))
+        let destination = ConfigurationObject.destination(Destination(id: "d", name: "D", resourceID: "m", condition: "((", on: .event))
+        #expect(configurationError { try StandardChecks().check(destination) }?.field == "condition")
+        try StandardChecks().check(.destination(Destination(id: "d", name: "D", resourceID: "m", on: .event)))
         let unknownAction = ConfigurationObject.workflow(WorkflowDefinition(id: "w", name: "W", graph: ["nodes": [["id": "s", "action": "start"], ["id": "x", "action": "teleport"]], "edges": [["from": "s", "to": "x"]]]))
         #expect(configurationError { try StandardChecks().check(unknownAction) }?.message.contains("teleport") == true)
     }
