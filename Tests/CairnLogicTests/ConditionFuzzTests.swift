@@ -105,17 +105,17 @@ struct ConditionGenerator {
         }
     }
 
-    mutating func operand(depth: Int) -> Operand {
+    mutating func operand(depth: Int) -> Condition.Operand {
         switch rng.below(12) {
         case 0, 1, 2, 3: return .field(reference())
         case 4, 5, 6: return .literal(literal(depth: depth))
         case 7: return .duration(micros: duration())
         case 8: return .now
         case 9:
-            let base: Operand = pick([.now, .field(reference()), .literal(.string(ClientTime.iso8601(micros: Int64(rng.below(4_000_000_000)) * 1_000_000))), .duration(micros: duration())])
+            let base: Condition.Operand = pick([.now, .field(reference()), .literal(.string(ClientTime.iso8601(micros: Int64(rng.below(4_000_000_000)) * 1_000_000))), .duration(micros: duration())])
             return .shifted(base, micros: duration())
         default:
-            return .call(pick(Operand.Function.allCases), depth >= 4 ? .field(reference()) : operand(depth: depth + 1))
+            return .call(pick(Condition.Operand.Function.allCases), depth >= 4 ? .field(reference()) : operand(depth: depth + 1))
         }
     }
 

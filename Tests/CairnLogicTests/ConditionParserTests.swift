@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Condition parsing")
 struct ConditionParserTests {
-    static func field(_ text: String) -> Operand {
+    static func field(_ text: String) -> Condition.Operand {
         .field(try! FieldReference(parsing: text))
     }
 
@@ -178,6 +178,27 @@ struct ConditionParserTests {
         let error = #expect(throws: LogicError.self) { try Condition(parsing: text) }
         #expect(error?.code == .invalidCondition)
         #expect(error?.message.contains(message) == true, "\(String(describing: error))")
+    }
+
+    @Test("the examples of docs/conditions.md parse and read back equal", arguments: [
+        "profile@traits.plan == \"pro\" AND event@properties.total > 100",
+        "event@type == \"purchase\" AND NOT profile@stats.orders EXISTS",
+        "profile@metadata.time.visit.last < now() - 30d",
+        "profile@traits.age BETWEEN 18 AND 65",
+        "profile@segments == \"vip\" OR profile@stats.orders >= 3",
+        "lowercase(event@properties.country) == \"ch\" AND event@properties.total > 99.5",
+        "event@type == \"page-view\" AND event@properties.url STARTS WITH \"https://shop.\"",
+        "profile@consents.marketing IS NOT NULL AND NOT profile@traits.email EMPTY",
+        "(event@type == \"purchase\" OR event@type == \"refund\") AND event@properties.items NOT EMPTY",
+        "datetime(profile@traits.birthday) > now() - 6570d",
+        "event@properties.tags CONTAINS \"sale\" AND session@context[\"utm source\"] EXISTS",
+        "not profile@x exists and profile@y Between 1 AND 2",
+        "x BETWEEN 1 AND 5 AND y EXISTS".replacing("x ", with: "memory@x ").replacing("y ", with: "memory@y "),
+        "datetime(event@properties.time) < \"2026-01-01T12:30:00+01:00\"",
+    ])
+    func documentedExamples(text: String) throws {
+        let condition = try Condition(parsing: text)
+        #expect(try Condition(parsing: condition.description) == condition)
     }
 
     @Test("the text length and the nesting depth are limited")

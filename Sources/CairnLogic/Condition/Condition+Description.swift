@@ -40,7 +40,7 @@ extension Condition {
     }
 }
 
-extension Operand {
+extension Condition.Operand {
     /// The canonical text: `profile@traits.city`, `"text"`, `15m`, `now() - 15m`, `lowercase(x)`.
     public var description: String {
         switch self {

@@ -72,7 +72,7 @@ extension Condition {
     }
 }
 
-extension Operand {
+extension Condition.Operand {
     /// What the operand evaluates to in `context`, or nil when it has no value: a missing field,
     /// a function of something it does not apply to, a time that does not parse, an offset that
     /// overflows.

@@ -141,7 +141,7 @@ struct ConditionParser {
     // MARK: - Operands
 
     /// A term, then any number of `+ DURATION` / `- DURATION`, summed into one offset.
-    private mutating func parseOperand(depth: Int, what: String) throws(LogicError) -> Operand {
+    private mutating func parseOperand(depth: Int, what: String) throws(LogicError) -> Condition.Operand {
         let term = try parseTerm(depth: depth, what: what)
         var offset: Int64?
         while case .symbol(let symbol) = token.kind, symbol == .plus || symbol == .minus {
@@ -165,7 +165,7 @@ struct ConditionParser {
         return .shifted(term, micros: offset)
     }
 
-    private mutating func parseTerm(depth: Int, what: String) throws(LogicError) -> Operand {
+    private mutating func parseTerm(depth: Int, what: String) throws(LogicError) -> Condition.Operand {
         switch token.kind {
         case .reference(let reference):
             try advance()
@@ -197,12 +197,12 @@ struct ConditionParser {
     }
 
     /// `now()`, `now(-15m)`, `lowercase(x)`, `uppercase(x)`, `datetime(x)`.
-    private mutating func parseCall(depth: Int, what: String) throws(LogicError) -> Operand {
+    private mutating func parseCall(depth: Int, what: String) throws(LogicError) -> Condition.Operand {
         guard case .word(let name) = token.kind else { throw expected(what) }
         let nameToken = token
-        let functions = "now, " + Operand.Function.allCases.map(\.rawValue).joined(separator: ", ")
+        let functions = "now, " + Condition.Operand.Function.allCases.map(\.rawValue).joined(separator: ", ")
         let lowered = name.lowercased()
-        guard lowered == "now" || Operand.Function(rawValue: lowered) != nil else {
+        guard lowered == "now" || Condition.Operand.Function(rawValue: lowered) != nil else {
             if let keyword = token.keyword, Self.keywords.contains(keyword) { throw expected(what) }
             throw lexer.source.error(at: nameToken.start, "unknown name '\(name)': expected a field with its root (profile@\(name), event@\(name), ...) or a function (\(functions))")
         }
@@ -224,7 +224,7 @@ struct ConditionParser {
             try advance()
             return offset.map { .shifted(.now, micros: $0) } ?? .now
         }
-        let function = Operand.Function(rawValue: lowered)!  // checked above
+        let function = Condition.Operand.Function(rawValue: lowered)!  // checked above
         let argument = try parseOperand(depth: depth + 1, what: "the argument of \(lowered)(...)")
         guard token.isSymbol(.closeParen) else { throw expected("')' after the argument of \(lowered)(...) (it takes one)") }
         try advance()
