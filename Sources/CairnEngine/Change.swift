@@ -23,10 +23,12 @@ public struct Change: Sendable, Equatable {
         case sessionUpdated = "session.updated"
         case sessionClosed = "session.closed"
         case identityLinked = "identity.linked"
+        case segmentEntered = "segment.entered"
+        case segmentExited = "segment.exited"
 
         public var entity: Entity {
             switch self {
-            case .profileCreated, .profileUpdated, .profileMerged: return .profile
+            case .profileCreated, .profileUpdated, .profileMerged, .segmentEntered, .segmentExited: return .profile
             case .sessionOpened, .sessionUpdated, .sessionClosed: return .session
             case .identityLinked: return .identity
             }
@@ -39,7 +41,8 @@ public struct Change: Sendable, Equatable {
     public var offset: UInt64
     public var eventID: String
     public var seq: Int
-    /// For `profile.merged`: the survivor; for `identity.linked`: the profile linked to.
+    /// For `profile.merged`: the survivor; for `identity.linked`: the profile linked to; for
+    /// `segment.entered` and `segment.exited`: the segment id.
     public var target: String?
 
     public init(kind: Kind, id: String, fields: [FieldChange] = [], offset: UInt64, eventID: String, seq: Int = 0, target: String? = nil) {

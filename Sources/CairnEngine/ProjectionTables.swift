@@ -13,6 +13,7 @@ import CairnStore
 /// | `session_sweep` | session id | its key's log time in `open_sessions` |
 /// | `profile_sessions` | (profile id, session id) | empty |
 /// | `profile_events` | (profile id, event time, log offset) | event id |
+/// | `configuration` | `<kind>/<id>` (e.g. `segment/vip`) | the object's latest configuration record (version and object) |
 /// | `meta` | name | UInt64 (`applied`: next event offset; `changes.next`: change log offset of the next change) |
 /// | `outbox` | change log offset of a batch's first change | the batch's changes, until durable in the change log (see `Outbox`) |
 struct ProjectionTables: Sendable {
@@ -24,6 +25,7 @@ struct ProjectionTables: Sendable {
     let sessionSweep: Table<String, Int64>
     let profileSessions: Table<CompositeKey<String, String>, [UInt8]>
     let profileEvents: Table<CompositeKey<String, Int64, UInt64>, String>
+    let configuration: Table<String, [UInt8]>
     let meta: Table<String, UInt64>
     let outbox: Table<UInt64, [UInt8]>
     /// `outbox` read for its entries' change counts only (no copy of the changes).
@@ -32,7 +34,7 @@ struct ProjectionTables: Sendable {
     /// The tables whose content is the projection (the digest covers these, in this order).
     static let projectionNames = [
         "profiles", "identities", "profile_identifiers", "sessions", "open_sessions", "session_sweep",
-        "profile_sessions", "profile_events",
+        "profile_sessions", "profile_events", "configuration",
     ]
 
     static func open(_ store: StoreEnvironment) async throws -> ProjectionTables {
@@ -45,6 +47,7 @@ struct ProjectionTables: Sendable {
             sessionSweep: try await store.openTable("session_sweep"),
             profileSessions: try await store.openTable("profile_sessions"),
             profileEvents: try await store.openTable("profile_events"),
+            configuration: try await store.openTable("configuration"),
             meta: try await store.openTable("meta"),
             outbox: try await store.openTable("outbox"),
             outboxCounts: try await store.openTable("outbox")

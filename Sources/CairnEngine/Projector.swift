@@ -164,9 +164,14 @@ public final class Projector: Sendable {
             try Outbox.deleteConfirmed(below: confirmed, in: tables, txn)
             var working = Reducer.Batch()
             let encoder = ChangeEncoder()
-            for event in batch.events {
-                if let effects = try reducer.apply(event.event, offset: event.offset, logMicros: event.logMicros, in: txn, batch: &working) {
-                    encoder.add(effects)
+            for item in batch.events {
+                switch item.content {
+                case .event(let event):
+                    if let effects = try reducer.apply(event, offset: item.offset, logMicros: item.logMicros, in: txn, batch: &working) {
+                        encoder.add(effects)
+                    }
+                case .configuration(let change):
+                    try reducer.apply(change, in: txn, batch: &working)
                 }
             }
             try reducer.flush(working, in: txn)
@@ -249,11 +254,16 @@ struct ChangeAppend {
     }
 }
 
-/// A run of events read and decoded from the event log: `[start, end)`, of which `events` are the
-/// event records (other kinds are skipped).
+/// A run of records read and decoded from the event log: `[start, end)`, of which `events` are the
+/// event and configuration records (other kinds are skipped).
 struct DecodedBatch: Sendable {
     struct Item: Sendable {
-        let event: Event
+        enum Content: Sendable {
+            case event(Event)
+            case configuration(ConfigurationRecord)
+        }
+
+        let content: Content
         let offset: UInt64
         let logMicros: Int64
     }
@@ -282,12 +292,21 @@ final class EventSource: @unchecked Sendable {
         var items: [DecodedBatch.Item] = []
         var end = offset
         for record in try reader.read(from: offset, maxRecords: maxRecords) {
-            if record.kind == RecordKind.event {
+            switch record.kind {
+            case RecordKind.event:
                 let event: Event
                 do { event = try EventRecord.decode(record.payload) } catch {
                     throw EngineError(.invalidEvent, "event log offset \(record.offset): \(error)")
                 }
-                items.append(DecodedBatch.Item(event: event, offset: record.offset, logMicros: record.timestamp))
+                items.append(DecodedBatch.Item(content: .event(event), offset: record.offset, logMicros: record.timestamp))
+            case RecordKind.configuration:
+                let change: ConfigurationRecord
+                do { change = try ConfigurationRecord(payload: record.payload) } catch {
+                    throw EngineError(.invalidEvent, "event log offset \(record.offset): configuration record: \(error)")
+                }
+                items.append(DecodedBatch.Item(content: .configuration(change), offset: record.offset, logMicros: record.timestamp))
+            default:
+                break
             }
             end = record.offset + 1
         }

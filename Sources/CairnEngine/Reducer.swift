@@ -1,3 +1,4 @@
+import CairnLogic
 import CairnModel
 import CairnStore
 
@@ -25,6 +26,21 @@ struct Reducer: Sendable {
         /// At most the earliest log time in `open_sessions`, once a sweep has looked: lets most
         /// events skip the sweep's cursor.
         var sweepFloor: Int64?
+        /// The enabled segments, read from `configuration` when the batch first needs them and
+        /// again after a configuration record.
+        var segments: [CompiledSegment]?
+    }
+
+    /// Records a configuration change (a kind-3 log record) in `configuration`: the latest
+    /// record of each object, which the reducer reads the configuration from.
+    func apply(_ change: ConfigurationRecord, in txn: borrowing WriteTransaction, batch: inout Batch) throws {
+        let key = change.key.description
+        if change.object == nil {
+            _ = try txn.delete(tables.configuration, key)
+        } else {
+            try txn.put(tables.configuration, key, change.encoded())
+        }
+        batch.segments = nil
     }
 
     /// Writes every profile and session the batch changed.
@@ -56,6 +72,7 @@ struct Reducer: Sendable {
         }
         if let profileID, event.options.saveProfile {
             try updateProfile(profileID, event: event, time: time, offset: offset, in: txn, batch: &batch, step: &step)
+            try evaluateSegments(profileID, event: event, time: time, in: txn, batch: &batch, step: &step)
         }
         guard emitsChanges else { return nil }
         // Entities deleted by the event (merged away) have no after state and no field diff.
@@ -213,6 +230,51 @@ struct Reducer: Sendable {
         }
     }
 
+    // MARK: Segments
+
+    /// Evaluates the enabled segments that the event's type triggers (all, for a segment without
+    /// event types) on the profile as the event left it; enters or leaves each whose result
+    /// changed, in segment id order.
+    private func evaluateSegments(_ profileID: String, event: Event, time: Int64, in txn: borrowing WriteTransaction,
+                                  batch: inout Batch, step: inout Step) throws {
+        if batch.segments == nil { batch.segments = try loadSegments(in: txn) }
+        guard let segments = batch.segments, !segments.isEmpty, let before = try profile(profileID, in: txn, batch: &batch) else { return }
+        var context = SegmentContext(profile: before, event: event, session: event.sessionID.flatMap { batch.sessions.loaded($0) }, nowMicros: time)
+        var profile = before
+        for segment in segments where segment.eventTypes.isEmpty || segment.eventTypes.contains(event.type.rawValue) {
+            let member = profile.segments.contains(segment.id)
+            guard segment.condition.evaluate(context) != member else { continue }
+            if member {
+                profile.removeSegment(segment.id)
+                step.record(.segmentExited, profileID, target: segment.id)
+            } else {
+                profile.addSegment(segment.id)
+                step.record(.segmentEntered, profileID, target: segment.id)
+            }
+            context.profile = profile
+        }
+        if profile != before { store(profile, before: before, batch: &batch, step: &step) }
+    }
+
+    private func loadSegments(in txn: borrowing WriteTransaction) throws -> [CompiledSegment] {
+        var segments: [CompiledSegment] = []
+        try txn.scan(tables.configuration, .prefix(ConfigurationKind.segment.rawValue + "/")) { key, payload in
+            let record: ConfigurationRecord
+            do { record = try ConfigurationRecord(payload: payload) } catch {
+                throw EngineError(.corruptedProjection, "configuration \(key): \(error)")
+            }
+            guard case .segment(let segment)? = record.object, segment.enabled else { return true }
+            do {
+                segments.append(CompiledSegment(id: segment.id, condition: try Condition(parsing: segment.condition),
+                                                eventTypes: segment.eventTypes))
+            } catch {
+                throw EngineError(.corruptedProjection, "configuration \(key): the condition no longer parses: \(error)")
+            }
+            return true
+        }
+        return segments
+    }
+
     // MARK: Sessions
 
     /// Opens, reopens or extends the event's session, counting a visit on the profile whenever a
@@ -319,5 +381,48 @@ extension Profile {
         metadata.insertMicros = min(metadata.insertMicros, other.metadata.insertMicros)
         metadata.lastVisitMicros = max(metadata.lastVisitMicros, other.metadata.lastVisitMicros)
         metadata.updateMicros = max(metadata.updateMicros, time)
+    }
+}
+
+/// An enabled segment ready to evaluate.
+struct CompiledSegment: Sendable {
+    let id: String
+    let condition: Condition
+    /// Normalized event types that trigger an evaluation; empty: every event.
+    let eventTypes: [String]
+}
+
+/// What a segment's condition sees: the profile (`profile@`), the event (`event@`, with its
+/// personal data), its session (`session@`) and the event's properties (`payload@`), each in its
+/// JSON rendering, made once per evaluation round; `now()` is the event's time.
+struct SegmentContext: ConditionContext {
+    var profile: Profile {
+        didSet { profileJSON = nil }
+    }
+    let event: Event
+    let session: Session?
+    let nowMicros: Int64
+    private var profileJSON: JSONValue?
+    private let eventJSON: JSONValue
+    private let sessionJSON: JSONValue?
+
+    init(profile: Profile, event: Event, session: Session?, nowMicros: Int64) {
+        self.profile = profile
+        self.event = event
+        self.session = session
+        self.nowMicros = nowMicros
+        self.profileJSON = profile.jsonValue
+        self.eventJSON = event.jsonValue(includingPersonal: true)
+        self.sessionJSON = session?.jsonValue
+    }
+
+    func value(of reference: FieldReference) -> JSONValue? {
+        switch reference.root {
+        case .profile: return reference.resolve(in: profileJSON ?? profile.jsonValue)
+        case .event: return reference.resolve(in: eventJSON)
+        case .session: return sessionJSON.flatMap { reference.resolve(in: $0) }
+        case .payload: return reference.resolve(in: .object(event.properties))
+        case .memory: return nil
+        }
     }
 }
