@@ -12,7 +12,7 @@ import CairnModel
 /// among that event's changes: together they identify the change uniquely (an idempotency key).
 public struct Change: Sendable, Equatable {
     public enum Entity: String, Sendable {
-        case profile, session, identity
+        case profile, session, identity, workflow
     }
 
     public enum Kind: String, Sendable {
@@ -25,12 +25,15 @@ public struct Change: Sendable, Equatable {
         case identityLinked = "identity.linked"
         case segmentEntered = "segment.entered"
         case segmentExited = "segment.exited"
+        case workflowEffect = "workflow.effect"
+        case workflowFailed = "workflow.failed"
 
         public var entity: Entity {
             switch self {
             case .profileCreated, .profileUpdated, .profileMerged, .segmentEntered, .segmentExited: return .profile
             case .sessionOpened, .sessionUpdated, .sessionClosed: return .session
             case .identityLinked: return .identity
+            case .workflowEffect, .workflowFailed: return .workflow
             }
         }
     }
@@ -42,7 +45,8 @@ public struct Change: Sendable, Equatable {
     public var eventID: String
     public var seq: Int
     /// For `profile.merged`: the survivor; for `identity.linked`: the profile linked to; for
-    /// `segment.entered` and `segment.exited`: the segment id.
+    /// `segment.entered` and `segment.exited`: the segment id; for `workflow.effect` and
+    /// `workflow.failed`: the profile the workflow ran for.
     public var target: String?
 
     public init(kind: Kind, id: String, fields: [FieldChange] = [], offset: UInt64, eventID: String, seq: Int = 0, target: String? = nil) {

@@ -14,6 +14,7 @@ import CairnStore
 /// | `profile_sessions` | (profile id, session id) | empty |
 /// | `profile_events` | (profile id, event time, log offset) | event id |
 /// | `configuration` | `<kind>/<id>` (e.g. `segment/vip`) | the object's latest configuration record (version and object) |
+/// | `workflow_state` | (workflow id, profile id) | the workflow's gate state for the profile (binary JSON object) |
 /// | `meta` | name | UInt64 (`applied`: next event offset; `changes.next`: change log offset of the next change) |
 /// | `outbox` | change log offset of a batch's first change | the batch's changes, until durable in the change log (see `Outbox`) |
 struct ProjectionTables: Sendable {
@@ -26,6 +27,7 @@ struct ProjectionTables: Sendable {
     let profileSessions: Table<CompositeKey<String, String>, [UInt8]>
     let profileEvents: Table<CompositeKey<String, Int64, UInt64>, String>
     let configuration: Table<String, [UInt8]>
+    let workflowState: Table<CompositeKey<String, String>, [UInt8]>
     let meta: Table<String, UInt64>
     let outbox: Table<UInt64, [UInt8]>
     /// `outbox` read for its entries' change counts only (no copy of the changes).
@@ -34,7 +36,7 @@ struct ProjectionTables: Sendable {
     /// The tables whose content is the projection (the digest covers these, in this order).
     static let projectionNames = [
         "profiles", "identities", "profile_identifiers", "sessions", "open_sessions", "session_sweep",
-        "profile_sessions", "profile_events", "configuration",
+        "profile_sessions", "profile_events", "configuration", "workflow_state",
     ]
 
     static func open(_ store: StoreEnvironment) async throws -> ProjectionTables {
@@ -48,6 +50,7 @@ struct ProjectionTables: Sendable {
             profileSessions: try await store.openTable("profile_sessions"),
             profileEvents: try await store.openTable("profile_events"),
             configuration: try await store.openTable("configuration"),
+            workflowState: try await store.openTable("workflow_state"),
             meta: try await store.openTable("meta"),
             outbox: try await store.openTable("outbox"),
             outboxCounts: try await store.openTable("outbox")

@@ -29,6 +29,8 @@ struct Reducer: Sendable {
         /// The enabled segments, read from `configuration` when the batch first needs them and
         /// again after a configuration record.
         var segments: [CompiledSegment]?
+        /// The enabled routing rules with their validated workflows, read likewise.
+        var routes: [CompiledRoute]?
     }
 
     /// Records a configuration change (a kind-3 log record) in `configuration`: the latest
@@ -41,6 +43,7 @@ struct Reducer: Sendable {
             try txn.put(tables.configuration, key, change.encoded())
         }
         batch.segments = nil
+        batch.routes = nil
     }
 
     /// Writes every profile and session the batch changed.
@@ -72,6 +75,7 @@ struct Reducer: Sendable {
         }
         if let profileID, event.options.saveProfile {
             try updateProfile(profileID, event: event, time: time, offset: offset, in: txn, batch: &batch, step: &step)
+            try runWorkflows(profileID, event: event, time: time, in: txn, batch: &batch, step: &step)
             try evaluateSegments(profileID, event: event, time: time, in: txn, batch: &batch, step: &step)
         }
         guard emitsChanges else { return nil }
@@ -230,6 +234,87 @@ struct Reducer: Sendable {
         }
     }
 
+    // MARK: Workflows
+
+    /// Runs the workflow of every enabled routing rule that matches the event's type and source, in
+    /// rule id order, each on the state the previous one left. A workflow's profile and session
+    /// changes are stored like the reducer's own; its gate state is kept per (workflow, profile)
+    /// in `workflow_state`; each effect it requests becomes a `workflow.effect` change (performed
+    /// by whoever follows the change log, never by the reducer); a failed run changes nothing and
+    /// becomes a `workflow.failed` change naming the error.
+    private func runWorkflows(_ profileID: String, event: Event, time: Int64, in txn: borrowing WriteTransaction,
+                              batch: inout Batch, step: inout Step) throws {
+        if batch.routes == nil { batch.routes = try loadRoutes(in: txn) }
+        guard let routes = batch.routes, !routes.isEmpty else { return }
+        for route in routes where route.eventType == event.type.rawValue && route.sourceID == event.sourceID {
+            guard let before = try profile(profileID, in: txn, batch: &batch) else { return }
+            let sessionBefore = try event.sessionID.flatMap { try session($0, in: txn, batch: &batch) }
+            let stateKey = CompositeKey(route.workflow.workflow.id, profileID)
+            let state = try txn.get(tables.workflowState, stateKey).flatMap { try? JSONValue(binary: $0).objectValue } ?? [:]
+            let input = WorkflowInput(
+                event: event, profile: before, session: sessionBefore, state: state, nowMicros: time,
+                isNewProfile: step.touched.profiles.contains { $0.id == profileID && $0.before == nil },
+                isNewSession: step.touched.sessions.contains { $0.id == event.sessionID && $0.before == nil }
+            )
+            let result = route.workflow.run(input)
+            if let error = result.error {
+                step.changes.append(Change(kind: .workflowFailed, id: route.workflow.workflow.id,
+                                           fields: [FieldChange(path: "error", before: nil, after: .string(error.description))],
+                                           offset: step.offset, eventID: event.id, target: profileID))
+                continue
+            }
+            if let profile = result.profile, profile != before { store(profile, before: before, batch: &batch, step: &step) }
+            if let session = result.session, let sessionBefore, session != sessionBefore {
+                store(session, before: sessionBefore, batch: &batch, step: &step)
+            }
+            if result.state != state {
+                if result.state.isEmpty {
+                    _ = try txn.delete(tables.workflowState, stateKey)
+                } else {
+                    try txn.put(tables.workflowState, stateKey, JSONValue.object(result.state).binaryEncoded())
+                }
+            }
+            for effect in result.effects {
+                step.changes.append(Change(kind: .workflowEffect, id: route.workflow.workflow.id,
+                                           fields: [FieldChange(path: "request", before: nil, after: effect.jsonValue)],
+                                           offset: step.offset, eventID: event.id, target: profileID))
+            }
+        }
+    }
+
+    private func loadRoutes(in txn: borrowing WriteTransaction) throws -> [CompiledRoute] {
+        var routes: [CompiledRoute] = []
+        for record in try configurationRecords(.routingRule, in: txn) {
+            guard case .routingRule(let rule)? = record.object, rule.enabled else { continue }
+            let key = ConfigurationKey(.workflow, rule.workflowID).description
+            guard let payload = try txn.get(tables.configuration, key), case .workflow(let definition)? = try decodeRecord(payload, key: key).object,
+                  definition.enabled else { continue }
+            do {
+                let workflow = try Workflow(json: .object(definition.logicJSON)).validate(registry: .builtIn)
+                routes.append(CompiledRoute(eventType: rule.eventType, sourceID: rule.sourceID, workflow: workflow))
+            } catch {
+                throw EngineError(.corruptedProjection, "configuration \(key): the workflow no longer validates: \(error)")
+            }
+        }
+        return routes
+    }
+
+    /// The latest records of every object of `kind`, in id order.
+    private func configurationRecords(_ kind: ConfigurationKind, in txn: borrowing WriteTransaction) throws -> [ConfigurationRecord] {
+        var records: [ConfigurationRecord] = []
+        try txn.scan(tables.configuration, .prefix(kind.rawValue + "/")) { key, payload in
+            records.append(try decodeRecord(payload, key: key))
+            return true
+        }
+        return records
+    }
+
+    private func decodeRecord(_ payload: [UInt8], key: String) throws -> ConfigurationRecord {
+        do { return try ConfigurationRecord(payload: payload) } catch {
+            throw EngineError(.corruptedProjection, "configuration \(key): \(error)")
+        }
+    }
+
     // MARK: Segments
 
     /// Evaluates the enabled segments that the event's type triggers (all, for a segment without
@@ -258,19 +343,14 @@ struct Reducer: Sendable {
 
     private func loadSegments(in txn: borrowing WriteTransaction) throws -> [CompiledSegment] {
         var segments: [CompiledSegment] = []
-        try txn.scan(tables.configuration, .prefix(ConfigurationKind.segment.rawValue + "/")) { key, payload in
-            let record: ConfigurationRecord
-            do { record = try ConfigurationRecord(payload: payload) } catch {
-                throw EngineError(.corruptedProjection, "configuration \(key): \(error)")
-            }
-            guard case .segment(let segment)? = record.object, segment.enabled else { return true }
+        for record in try configurationRecords(.segment, in: txn) {
+            guard case .segment(let segment)? = record.object, segment.enabled else { continue }
             do {
                 segments.append(CompiledSegment(id: segment.id, condition: try Condition(parsing: segment.condition),
                                                 eventTypes: segment.eventTypes))
             } catch {
-                throw EngineError(.corruptedProjection, "configuration \(key): the condition no longer parses: \(error)")
+                throw EngineError(.corruptedProjection, "configuration \(record.key): the condition no longer parses: \(error)")
             }
-            return true
         }
         return segments
     }
@@ -382,6 +462,13 @@ extension Profile {
         metadata.lastVisitMicros = max(metadata.lastVisitMicros, other.metadata.lastVisitMicros)
         metadata.updateMicros = max(metadata.updateMicros, time)
     }
+}
+
+/// An enabled routing rule with its validated workflow.
+struct CompiledRoute: Sendable {
+    let eventType: String
+    let sourceID: String
+    let workflow: ValidatedWorkflow
 }
 
 /// An enabled segment ready to evaluate.
