@@ -10,6 +10,12 @@ protocol ConfigurationKindCommand {
     /// The kind in words, plural: "event sources".
     static var plural: String { get }
     static var createCommand: (any ParsableCommand.Type)? { get }
+    /// Commands of the kind beyond create and the common ones.
+    static var moreCommands: [any ParsableCommand.Type] { get }
+}
+
+extension ConfigurationKindCommand {
+    static var moreCommands: [any ParsableCommand.Type] { [] }
 }
 
 struct ObjectCommand<Kind: ConfigurationKindCommand>: AsyncParsableCommand {
@@ -20,7 +26,7 @@ struct ObjectCommand<Kind: ConfigurationKindCommand>: AsyncParsableCommand {
             subcommands: (Kind.createCommand.map { [$0] } ?? []) + [
                 ObjectListCommand<Kind>.self, ObjectShowCommand<Kind>.self, ObjectEnableCommand<Kind>.self,
                 ObjectDisableCommand<Kind>.self, ObjectDeleteCommand<Kind>.self,
-            ]
+            ] + Kind.moreCommands
         )
     }
 }
@@ -145,6 +151,7 @@ enum WorkflowKind: ConfigurationKindCommand {
     static let name = "workflow"
     static let plural = "workflows"
     static var createCommand: (any ParsableCommand.Type)? { nil }
+    static var moreCommands: [any ParsableCommand.Type] { [WorkflowTestCommand.self] }
 }
 
 enum SegmentKind: ConfigurationKindCommand {

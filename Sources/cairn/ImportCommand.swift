@@ -13,6 +13,12 @@ struct ImportCommand: AsyncParsableCommand {
             (an object with `source` and `events`), detected per line. Every line is validated before \
             anything is appended; a bad line stops the import with its line number and the field that \
             is wrong, and nothing of the file is appended.
+
+            With --source, every event passes the ingest gate for that event source and bridge \
+            (docs/ingest.md): accepted events are appended as the gate leaves them (compliance rules \
+            applied, reduced to their consent form when a required consent is missing), refused ones go \
+            to the dead-letter log (`cairn tail --deadletter`), and the summary counts each outcome. \
+            Without --source, every event is appended as read, as before the gate existed.
             """
     )
 
@@ -21,8 +27,20 @@ struct ImportCommand: AsyncParsableCommand {
     @Argument(help: "A file of JSON lines, or - for standard input.")
     var file: String
 
+    @Option(help: "The id of the event source the events come from; they then pass the ingest gate.")
+    var source: String?
+
+    @Option(help: "With --source: the bridge the events came through (rest, webhook or import; default import).")
+    var bridge: String?
+
     /// Standard input is held in memory for the second pass, up to this size.
     static let standardInputBytesMax = 1 << 30
+
+    func validate() throws {
+        guard let bridge else { return }
+        guard source != nil else { throw ValidationError("--bridge needs --source") }
+        guard EventSourceDefinition.Bridge(rawValue: bridge) != nil else { throw ValidationError("--bridge must be rest, webhook or import, got '\(bridge)'") }
+    }
 
     func run() async throws {
         let input = try await ImportInput(path: file, memoryBytesMax: Self.standardInputBytesMax)
@@ -38,22 +56,47 @@ struct ImportCommand: AsyncParsableCommand {
 
         let data = try await DataDirectory.open(dataOptions.data)
         do {
+            let projector = try await Projector.open(eventLog: data.eventLog, changeLog: data.changeLog, store: data.store)
             let started = ContinuousClock.now
-            var appender = PipelinedAppender(log: data.eventLog)
             bar = ProgressBar(label: "appending", total: input.byteCount)
-            try await input.forEachLine { line, _ in
-                for event in try parse(line) {
-                    try await appender.add(AppendRecord(kind: RecordKind.event, key: Array(event.id.utf8), payload: EventRecord.encode(event)))
+            let appended: (records: Int, bytes: Int)
+            if let source {
+                // The gate reads consents from the projections: bring them up to the log first.
+                try await projector.catchUp()
+                let gate = IngestGate(configuration: try await ConfigurationStore.load(from: data.eventLog), sourceID: source,
+                                      bridge: EventSourceDefinition.Bridge(rawValue: bridge ?? "import")!)
+                var appender = IngestAppender(gate: gate, consents: try await ProjectionConsentLookup.open(data.store),
+                                              eventLog: data.eventLog, deadLetterLog: data.deadLetterLog)
+                // The time of receipt, for events without a plausible time of their own.
+                let receivedMicros = Int64(Date().timeIntervalSince1970 * 1_000_000)
+                try await input.forEachLine { line, _ in
+                    if let (json, events) = try parse(line) {
+                        for (index, event) in events.enumerated() {
+                            try await appender.add(event, payload: DeadLetterRecord.originalPayload(of: index, in: json), receivedMicros: receivedMicros)
+                        }
+                    }
+                    bar.advance(bytes: line.count + 1)
                 }
-                bar.advance(bytes: line.count + 1)
+                try await appender.finish()
+                bar.finish()
+                for line in appender.tally.lines { print(line) }
+                appended = (appender.eventRecords, appender.eventPayloadBytes)
+            } else {
+                var appender = PipelinedAppender(log: data.eventLog)
+                try await input.forEachLine { line, _ in
+                    for event in try parse(line)?.events ?? [] {
+                        try await appender.add(AppendRecord(kind: RecordKind.event, key: Array(event.id.utf8), payload: EventRecord.encode(event)))
+                    }
+                    bar.advance(bytes: line.count + 1)
+                }
+                try await appender.finish()
+                bar.finish()
+                appended = (appender.records, appender.payloadBytes)
             }
-            try await appender.finish()
-            bar.finish()
-            let appended = Rate(records: appender.records, bytes: appender.payloadBytes, elapsed: ContinuousClock.now - started)
-            print("appended \(appender.records) events from \(lineCount) lines (\(appended.megabytes) MB) in \(appended.seconds) s: \(appended.recordsPerSecond) events/s")
+            let rate = Rate(records: appended.records, bytes: appended.bytes, elapsed: ContinuousClock.now - started)
+            print("appended \(appended.records) events from \(lineCount) lines (\(rate.megabytes) MB) in \(rate.seconds) s: \(rate.recordsPerSecond) events/s")
 
             let projectStart = ContinuousClock.now
-            let projector = try await Projector.open(eventLog: data.eventLog, changeLog: data.changeLog, store: data.store)
             let before = try projector.appliedOffset()
             var projecting = ProgressBar(label: "projecting", total: Int(data.eventLog.endOffset - before))
             let applied = try await projector.catchUp { applied, _ in projecting.set(Int(applied - before)) }
@@ -67,15 +110,16 @@ struct ImportCommand: AsyncParsableCommand {
         try await data.close()
     }
 
-    /// The events of one line: a corpus line (one event) or a Tracardi /track payload (its events,
-    /// each given a fresh id when it has none; the id is stored in the log, so replays see it).
-    private func parse(_ line: ArraySlice<UInt8>) throws -> [Event] {
-        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return [] }
+    /// The line's JSON and its events: a corpus line (one event) or a Tracardi /track payload
+    /// (its events, each given a fresh id when it has none; the id is stored in the log, so
+    /// replays see it). Nil for a blank line.
+    private func parse(_ line: ArraySlice<UInt8>) throws -> (json: JSONValue, events: [Event])? {
+        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return nil }
         let json = try JSONParser.parse(Array(line))
         if json["events"] != nil && json["source"] != nil {
-            return try TrackPayload.parse(json) { _ in UUID().uuidString.lowercased() }
+            return (json, try TrackPayload.parse(json) { _ in UUID().uuidString.lowercased() })
         }
-        return [try CorpusLine.parse(json)]
+        return (json, [try CorpusLine.parse(json)])
     }
 }
 

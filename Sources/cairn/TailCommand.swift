@@ -9,11 +9,12 @@ import Synchronization
 struct TailCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tail",
-        abstract: "Print the change log (--changes) or the event log (--events) from an offset, one line per record.",
+        abstract: "Print the change log (--changes), the event log (--events) or the dead-letter log (--deadletter) from an offset, one line per record.",
         discussion: """
             Each line starts with the record's offset: resume with --from LAST+1. Without --json a line \
             is compact: for a change its kind, entity id, target and changed field paths; for an event \
-            its type, event id and profile id. With --json each line is {"offset":N,"record":{...}}. \
+            its type, event id and profile id; for a refused event its reason, event id, source and \
+            bridge. With --json each line is {"offset":N,"record":{...}}. \
             A record that is not a change or event record (a line appended by `cairn log append`) is \
             shown with its kind and payload ({"offset":N,"kind":K,"key":…,"payload":…} with --json).
 
@@ -32,6 +33,9 @@ struct TailCommand: AsyncParsableCommand {
     @Flag(help: "Print the event log.")
     var events = false
 
+    @Flag(help: "Print the dead-letter log: events the ingest gate refused (docs/ingest.md).")
+    var deadletter = false
+
     @Option(help: "The first offset.")
     var from: UInt64 = 0
 
@@ -42,12 +46,12 @@ struct TailCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard changes != events else { throw ValidationError("give exactly one of --changes and --events") }
+        guard [changes, events, deadletter].filter({ $0 }).count == 1 else { throw ValidationError("give exactly one of --changes, --events and --deadletter") }
     }
 
     func run() async throws {
         signal(SIGPIPE, SIG_IGN)  // a closed output shows as EPIPE, ending the command quietly
-        let directory = dataOptions.data + (changes ? "/changes" : "/events")
+        let directory = dataOptions.data + (changes ? "/changes" : deadletter ? "/deadletter" : "/events")
         let format = RecordFormat(changes: changes, json: json)
         do {
             if follow {
@@ -111,6 +115,9 @@ struct RecordFormat: Sendable {
         if changes, record.kind == RecordKind.change, let change = try? JSONValue(binary: record.payload) {
             return (json ? jsonLine(record.offset, change) : changeLine(record.offset, change)) + "\n"
         }
+        if record.kind == RecordKind.deadLetter, let refused = try? DeadLetterRecord(payload: record.payload) {
+            return (json ? jsonLine(record.offset, refused.jsonValue) : deadLetterLine(record.offset, refused)) + "\n"
+        }
         if !changes, record.kind == RecordKind.event, let event = try? EventRecord.decode(record.payload) {
             return (json ? jsonLine(record.offset, event.jsonValue(includingPersonal: true)) : eventLine(record.offset, event)) + "\n"
         }
@@ -133,6 +140,11 @@ struct RecordFormat: Sendable {
     /// `12 page-view event=e-12 profile=p-3` (`profile=-` for a profile-less event).
     private func eventLine(_ offset: UInt64, _ event: Event) -> String {
         "\(offset) \(token(event.type.rawValue)) event=\(token(event.id)) profile=\(token(event.profileID))"
+    }
+
+    /// `3 unknown-source event=e-12 source=web bridge=import`.
+    private func deadLetterLine(_ offset: UInt64, _ refused: DeadLetterRecord) -> String {
+        "\(offset) \(token(refused.reason)) event=\(token(refused.eventID)) source=\(token(refused.sourceID)) bridge=\(token(refused.bridge))"
     }
 
     /// `12 kind=0 bytes=17 "the first 60 characters…"`.
