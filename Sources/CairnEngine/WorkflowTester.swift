@@ -6,9 +6,11 @@ import CairnStore
 /// would do, changing nothing: `cairn workflow test` (see docs/workflows.md, "Testing a workflow").
 ///
 /// **Nothing changes.** The tester appends nothing to any log and reads the projections in read
-/// transactions only (the table handles come from ``ProfileQueries``). The run is the pure engine
-/// of `CairnLogic`, whose effects are requests it records, never performs: a remote call is listed,
-/// not made.
+/// transactions only. (The table handles come from ``ProfileQueries/open(_:)``, which opens them in
+/// a write transaction that writes nothing when the tables exist, as they do in any store the
+/// projector has run on; the tests compare the store's file byte for byte.) The run is the pure
+/// engine of `CairnLogic`, whose effects are requests it records, never performs: a remote call is
+/// listed, not made.
 ///
 /// **Test credentials.** Where an effect would use a resource (a remote call, a delivery to a
 /// destination), the tester reports the resource's ``credentialSlot``, the test slot: whether it
