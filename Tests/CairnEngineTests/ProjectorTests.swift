@@ -218,6 +218,7 @@ struct ReplayTests {
         #expect(rebuilt == live)
         #expect(data.changeLog.endOffset == changesBefore, "a replay adds nothing to the live change log")
         #expect(try ProjectionGenerations(root: dir.path + "/projections").current().number == 1)
+        try await data.deadLetterLog.close()
         try await data.changeLog.close()
         try await data.eventLog.close()
 
