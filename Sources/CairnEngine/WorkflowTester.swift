@@ -20,8 +20,12 @@ import CairnStore
 /// **Input.** The profile is the one named (`profileID`), else the event's, resolved through the
 /// projections' identities (a merged id gives the survivor); an event profile the projections do
 /// not know is a new profile, as the projector would create it. The session is the event's, or a
-/// new one. Gate state starts empty and no facts are given, so a `remote-call` node goes on by
-/// `requested`. The run's time is the event's, or `nowMicros` for an event without one.
+/// new one. Both are as the projections have them now, before the event's own updates (the
+/// projector runs workflows after it has counted the event). The gate state is the workflow's
+/// for the profile in the projections (empty for a new profile); no facts are given, so a
+/// `remote-call` node goes on by `requested`. The run's time is the event's, or `nowMicros` for an
+/// event without one. Notes say when the projector would not run the workflow for this event (no
+/// enabled routing rule for its type and source, no profile, or `saveProfile: false`).
 ///
 /// Thread-safe: a value; every read is its own read transaction.
 public struct WorkflowTester: Sendable {
@@ -72,7 +76,7 @@ public struct WorkflowTester: Sendable {
         if input.clientTime == nil { notes.append("the event has no time: the run's time is now, \(ClientTime.iso8601(micros: time))") }
 
         var event = input
-        let snapshot = try queries.testSnapshot(profile: requested ?? event.profileID, session: event.sessionID)
+        let snapshot = try queries.testSnapshot(profile: requested ?? event.profileID, session: event.sessionID, workflowID: workflowID)
         var profile = snapshot.profile
         var isNewProfile = false
         if let requested {
@@ -96,7 +100,9 @@ public struct WorkflowTester: Sendable {
             isNewSession = true
         }
 
-        let workflowInput = WorkflowInput(event: event, profile: profile, session: session, nowMicros: time,
+        notes += routingNotes(workflowID: workflowID, event: event)
+
+        let workflowInput = WorkflowInput(event: event, profile: profile, session: session, state: snapshot.state, nowMicros: time,
                                           isNewProfile: isNewProfile, isNewSession: isNewSession)
         let run = validated.run(workflowInput)
         return WorkflowTestResult(workflowID: workflowID, workflowName: definition.name, input: workflowInput, run: run,
@@ -110,6 +116,24 @@ public struct WorkflowTester: Sendable {
             throw WorkflowTestError(.unknownWorkflow, "no workflow with id '\(id)'; \(list)")
         }
         return definition
+    }
+
+    /// Why the projector would not run the workflow for `event`, if it would not.
+    private func routingNotes(workflowID: String, event: Event) -> [String] {
+        var notes: [String] = []
+        let routed = configuration.entries(of: .routingRule).contains { entry in
+            guard case .routingRule(let rule) = entry.object else { return false }
+            return rule.enabled && rule.workflowID == workflowID && rule.eventType == event.type.rawValue && rule.sourceID == event.sourceID
+        }
+        if !routed {
+            notes.append("no enabled routing rule sends '\(event.type.rawValue)' events from source '\(event.sourceID)' to workflow '\(workflowID)': the projector would not run it for this event")
+        }
+        if event.profileID == nil {
+            notes.append("the event has no profile: the projector runs workflows only for events with one")
+        } else if !event.options.saveProfile {
+            notes.append("the event asks not to save its profile (saveProfile: false): the projector would not run workflows for it")
+        }
+        return notes
     }
 
     /// What the configuration has of the resource an effect would use; nil for effects that use none.
@@ -138,9 +162,11 @@ public struct WorkflowTester: Sendable {
 }
 
 extension ProfileQueries {
-    /// The profile for an id or identifier (resolved to the survivor of merges) and a session, read
-    /// in one read transaction so that they are of one moment.
-    func testSnapshot(profile idOrIdentifier: String?, session sessionID: String?) throws -> (profile: Profile?, session: Session?) {
+    /// The profile for an id or identifier (resolved to the survivor of merges), a session, and the
+    /// workflow's gate state for the profile, read in one read transaction so that they are of one
+    /// moment.
+    func testSnapshot(profile idOrIdentifier: String?, session sessionID: String?,
+                      workflowID: String) throws -> (profile: Profile?, session: Session?, state: JSONObject) {
         try store.read { txn in
             var profile: Profile?
             if let idOrIdentifier {
@@ -153,14 +179,21 @@ extension ProfileQueries {
                 }
             }
             let session = try sessionID.flatMap { try txn.get(tables.sessions, $0)?.session }
-            return (profile, session)
+            var state: JSONObject = [:]
+            if let profile, let bytes = try txn.get(tables.workflowState, CompositeKey(workflowID, profile.id)) {
+                guard let object = (try? JSONValue(binary: bytes))?.objectValue else {
+                    throw EngineError(.corruptedProjection, "workflow_state (\(workflowID), \(profile.id)) is not a binary JSON object")
+                }
+                state = object
+            }
+            return (profile, session, state)
         }
     }
 }
 
 /// What a test run did: the run's trace and effects, what the configuration has of the resources
-/// the effects would use, and the field diffs of the profile, session and event (as the run found
-/// them → as it left them).
+/// the effects would use, and the field diffs of the profile, session, event and gate state (as
+/// the run found them → as it left them).
 public struct WorkflowTestResult: Sendable {
     public let workflowID: String
     public let workflowName: String
@@ -174,6 +207,8 @@ public struct WorkflowTestResult: Sendable {
     public let profileChanges: [FieldChange]
     public let sessionChanges: [FieldChange]
     public let eventChanges: [FieldChange]
+    /// The gate state's changes, by key.
+    public let stateChanges: [FieldChange]
 
     init(workflowID: String, workflowName: String, input: WorkflowInput, run: WorkflowResult, resources: [ResourceUse], notes: [String]) {
         self.workflowID = workflowID
@@ -185,6 +220,7 @@ public struct WorkflowTestResult: Sendable {
         profileChanges = FieldChange.diff(input.profile?.jsonValue, run.profile?.jsonValue)
         sessionChanges = FieldChange.diff(input.session?.jsonValue, run.session?.jsonValue)
         eventChanges = FieldChange.diff(input.event.jsonValue(includingPersonal: true), run.event.jsonValue(includingPersonal: true))
+        stateChanges = FieldChange.diff(.object(input.state), .object(run.state))
     }
 
     /// A resource an effect would use, and what a test has of it.
@@ -234,7 +270,7 @@ public struct WorkflowTestResult: Sendable {
 
     /// The result as one JSON object: `workflow`, `time`, `credentials` (`test`), `event`,
     /// `profile` and `session` (`{"id", "new"}` or null), `notes`, `trace`, `effects`, `resources`,
-    /// `changes` (`profile`, `session`, `event`: lists of `{"path", "before", "after"}`), `steps`
+    /// `changes` (`profile`, `session`, `event`, `state`: lists of `{"path", "before", "after"}`), `steps`
     /// and `error` (null, or the failed run's `{"code", "message"}`).
     public var jsonValue: JSONValue {
         [
@@ -252,6 +288,7 @@ public struct WorkflowTestResult: Sendable {
                 "profile": .array(profileChanges.map(\.jsonValue)),
                 "session": .array(sessionChanges.map(\.jsonValue)),
                 "event": .array(eventChanges.map(\.jsonValue)),
+                "state": .array(stateChanges.map(\.jsonValue)),
             ],
             "steps": .integer(Int64(run.stepsUsed)),
             "error": run.error.map { ["code": .string($0.code.name), "message": .string($0.message)] } ?? .null,

@@ -11,7 +11,8 @@ struct WorkflowTestCommand: AsyncParsableCommand {
         discussion: """
             Prints one block per node in run order (status, the values that arrived and left, the port \
             taken, the fields changed), then the effects the run requested, with the test credentials \
-            of the resources they would use, then the changes to the profile, session and event. \
+            of the resources they would use, then the changes to the profile, session, event and \
+            gate state. \
             Nothing is appended to the logs and the projections are only read; effects are listed, \
             never performed, and no credentials are opened. Exits 1 when the run fails. \
             See docs/workflows.md, "Testing a workflow".
@@ -78,6 +79,7 @@ enum WorkflowTestReport {
         let profile = input.profile.map { "profile \($0.id)\(input.isNewProfile ? " (new)" : "")" } ?? "no profile"
         let session = input.session.map { "session \($0.id)\(input.isNewSession ? " (new)" : "")" } ?? "no session"
         lines.append("\(profile), \(session), credentials: \(WorkflowTester.credentialSlot.rawValue)")
+        if !input.state.isEmpty { lines.append("gate state: \(shown(.object(input.state)))") }
         lines += result.notes.map { "note: " + $0 }
 
         for (index, entry) in result.run.trace.enumerated() {
@@ -98,7 +100,8 @@ enum WorkflowTestReport {
 
         lines.append("")
         lines.append("changes:")
-        for (entity, changes) in [("profile", result.profileChanges), ("session", result.sessionChanges), ("event", result.eventChanges)] {
+        for (entity, changes) in [("profile", result.profileChanges), ("session", result.sessionChanges), ("event", result.eventChanges),
+                                  ("gate state", result.stateChanges)] {
             lines.append("  \(entity):" + (changes.isEmpty ? " none" : ""))
             for change in changes {
                 lines.append("    \(change.path): \(change.before.map(shown) ?? "(absent)") → \(change.after.map(shown) ?? "(absent)")")

@@ -96,6 +96,7 @@ struct WorkflowTestCLITests {
         for expected in [
             "workflow big-orders (Big orders) on event e9 (purchase) at 2026-01-01T00:05:00.000000Z",
             "profile p1, session s1, credentials: test",
+            "note: no enabled routing rule sends 'purchase' events from source 'web' to workflow 'big-orders': the projector would not run it for this event",
             "[1] start (start): ran",
             "[2] check (if): ran\n    in start.payload → payload: {\"total\":150}\n    out true: {\"total\":150}\n    port taken: true",
             "[3] small (add-segment): skipped, no value arrived",
@@ -106,7 +107,7 @@ struct WorkflowTestCLITests {
             "    port taken: requested",
             "effects:\n  call: remote-call {\"fact\":\"big-orders/call\",\"request\":{\"body\":{\"total\":150},\"method\":\"GET\",\"path\":\"/city/Oslo\"},\"resource\":\"geo\"}",
             "  call: resource 'geo': test credentials (",
-            "changes:\n  profile:\n    segments: [] → [\"big-spenders\"]\n    traits.tier: (absent) → \"gold\"\n  session: none\n  event: none",
+            "changes:\n  profile:\n    segments: [] → [\"big-spenders\"]\n    traits.tier: (absent) → \"gold\"\n  session: none\n  event: none\n  gate state: none",
             "ran 5 nodes, skipped 1, in ",
             "; nothing was stored or sent",
         ] {

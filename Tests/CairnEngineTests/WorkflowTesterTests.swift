@@ -34,10 +34,17 @@ struct WorkflowTesterTests {
         ],
     ]
 
+    /// `start → once (once-per-profile) → hello (end)`, which a routing rule runs on page views.
+    static let onceGraph: JSONObject = [
+        "nodes": [["id": "start", "action": "start"], ["id": "once", "action": "once-per-profile"], ["id": "hello", "action": "end"]],
+        "edges": [["from": "start", "to": "once"], ["from": "once", "fromPort": "true", "to": "hello"]],
+    ]
+
     /// A projected data directory: two profiles merged by e-mail (anon-1 survives, phone-7 resolves
     /// to it) who told their city; the configuration: the workflow above, the `geo` resource with
     /// production and test credentials, the `crm` destination over the `mail` resource, which has
-    /// production credentials only, and a workflow whose node names no action.
+    /// production credentials only, a workflow whose node names no action, and `welcome-once`,
+    /// routed from page views of `web`, whose gate the projector has passed for anon-1 and lone.
     static func withProjectedData(_ body: (Fixture, WorkflowTester) async throws -> Void) async throws {
         let fixture = try await Fixture.make("cairn-workflow-test")
         do {
@@ -56,6 +63,9 @@ struct WorkflowTesterTests {
                 .put(.resource(Resource(id: "geo", name: "Geo", type: "http", credentials: production, testCredentials: test))),
                 .put(.resource(Resource(id: "mail", name: "Mail", type: "smtp", credentials: mail))),
                 .put(.destination(Destination(id: "crm", name: "CRM", resourceID: "mail", on: .event))),
+                .put(.eventSource(EventSourceDefinition(id: "web", name: "Web", bridge: .rest))),
+                .put(.workflow(WorkflowDefinition(id: "welcome-once", name: "Welcome once", graph: onceGraph))),
+                .put(.routingRule(RoutingRule(id: "views", name: "Views", eventType: "page-view", sourceID: "web", workflowID: "welcome-once"))),
             ], checks: StructuralChecks(), key: { key })
             try await fixture.append([
                 (event("e1", "page-view", profile: "anon-1", session: "s-laptop", time: t0), t0),
@@ -118,6 +128,8 @@ struct WorkflowTesterTests {
             #expect(result.input.event.profileID == "phone-7", "the event is run as it was given")
             #expect(result.notes.contains { $0.contains("'phone-7' resolves to 'anon-1'") }, "\(result.notes)")
             #expect(result.input.session?.id == "s-phone" && !result.input.isNewSession && !result.input.isNewProfile)
+            #expect(result.notes.contains("no enabled routing rule sends 'purchase' events from source 'web' to workflow 'big-orders': the projector would not run it for this event"))
+            #expect(result.input.state.isEmpty && result.stateChanges.isEmpty)
 
             #expect(result.profileChanges == [
                 FieldChange(path: "segments", before: [], after: ["big-spenders"]),
@@ -164,6 +176,7 @@ struct WorkflowTesterTests {
             #expect(failed.run.trace.last?.nodeID == "small")
             #expect(failed.run.effects.isEmpty && failed.profileChanges.isEmpty)
             #expect(failed.run.error?.code == .unwritableField)
+            #expect(failed.notes.contains("the event has no profile: the projector runs workflows only for events with one"))
             #expect(failed.jsonValue["trace"]?.arrayValue?.last?["status"] == "failed")
             #expect(try await DiskState(fixture) == before)
         }
@@ -200,10 +213,34 @@ struct WorkflowTesterTests {
             #expect(unknownProfile?.code == .unknownProfile && unknownProfile?.message.contains("'nobody'") == true)
             let unknownWorkflow = error { try tester.test(workflowID: "nope", event: Self.purchase(total: 1), nowMicros: now) }
             #expect(unknownWorkflow?.code == .unknownWorkflow)
-            #expect(unknownWorkflow?.message == "no workflow with id 'nope'; workflows are big-orders, broken")
+            #expect(unknownWorkflow?.message == "no workflow with id 'nope'; workflows are big-orders, broken, welcome-once")
             let invalid = error { try tester.test(workflowID: "broken", event: Self.purchase(total: 1), nowMicros: now) }
             #expect(invalid?.code == .invalidWorkflow)
             #expect(invalid?.message == "workflow 'broken': node 'odd': no action is called 'no-such-action'")
+            #expect(try await DiskState(fixture) == before)
+        }
+    }
+
+    @Test("the gate state is the projections': a gate the projector passed for the profile stays shut; a new profile's opens")
+    func gateState() async throws {
+        try await Self.withProjectedData { fixture, tester in
+            let before = try await DiskState(fixture)
+            let view = event("e10", "page-view", profile: "phone-7", session: "s-phone", time: Self.t0 + 20 * Self.minute)
+            let again = try tester.test(workflowID: "welcome-once", event: view, nowMicros: 0)
+            #expect(again.input.profile?.id == "anon-1")
+            #expect(again.input.state["once:once"] != nil, "the state the projector stored: \(again.input.state)")
+            #expect(again.run.trace.first { $0.nodeID == "once" }?.portsTaken == ["false"])
+            #expect(again.run.trace.first { $0.nodeID == "hello" }?.status == .skipped)
+            #expect(again.stateChanges.isEmpty && again.profileChanges.isEmpty)
+            #expect(!again.notes.contains { $0.contains("routing rule") }, "\(again.notes)")
+
+            var newcomer = view
+            newcomer.profileID = "newcomer"
+            let first = try tester.test(workflowID: "welcome-once", event: newcomer, nowMicros: 0)
+            #expect(first.input.state.isEmpty)
+            #expect(first.run.trace.first { $0.nodeID == "once" }?.portsTaken == ["true"])
+            #expect(first.stateChanges.map(\.path) == ["once:once"] && first.stateChanges.first?.before == nil)
+            #expect(first.jsonValue["changes"]?["state"]?.arrayValue?.count == 1)
             #expect(try await DiskState(fixture) == before)
         }
     }
