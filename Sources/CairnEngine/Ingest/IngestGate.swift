@@ -41,8 +41,8 @@ public struct IngestGate: Sendable {
     private let enabledConsentIDs: Set<String>
     /// Ids of the enabled consent types marked `required`, in id order.
     public let requiredConsentIDs: [String]
-    /// The enabled compliance rules by event type, each list in id order.
-    private let rulesByEventType: [String: [ComplianceRule]]
+    /// The enabled compliance rules by event type, each list in id order, with their paths read.
+    private let rulesByEventType: [String: [(rule: ComplianceRule, paths: [CompliancePath])]]
     private let clientTimeAheadMaxMicros: Int64
 
     /// A gate for events arriving from `sourceID` through `bridge`, under `configuration`.
@@ -76,10 +76,10 @@ public struct IngestGate: Sendable {
         }
         enabledConsentIDs = enabled
         requiredConsentIDs = required
-        var rules: [String: [ComplianceRule]] = [:]
+        var rules: [String: [(rule: ComplianceRule, paths: [CompliancePath])]] = [:]
         for entry in configuration.entries(of: .complianceRule) {
             guard case .complianceRule(let rule) = entry.object, rule.enabled else { continue }
-            rules[rule.eventType, default: []].append(rule)
+            rules[rule.eventType, default: []].append((rule, rule.fields.map(CompliancePath.init)))
         }
         rulesByEventType = rules
     }
@@ -96,7 +96,7 @@ public struct IngestGate: Sendable {
         }
         let time = eventMicros(event, receivedMicros: receivedMicros)
         let rules = rulesByEventType[event.type.rawValue] ?? []
-        let needsConsents = source.requiresConsent || rules.contains { !$0.consents.isEmpty }
+        let needsConsents = source.requiresConsent || rules.contains { !$0.rule.consents.isEmpty }
         // Read only when some rule can use them; a profile-less event holds no consent.
         var profileConsents: SortedMap<Consent> = [:]
         if needsConsents, let profileID = event.profileID { profileConsents = try lookup.consents(ofProfile: profileID) }
@@ -113,10 +113,10 @@ public struct IngestGate: Sendable {
                 accepted.consentWithheld = true
             }
         }
-        for rule in rules where !rule.consents.contains(where: holds) {
+        for (rule, paths) in rules where !rule.consents.contains(where: holds) {
             var changed = false
-            for field in rule.fields {
-                changed = CompliancePath(field).apply(rule.action, to: &accepted.event) || changed
+            for path in paths {
+                changed = path.apply(rule.action, to: &accepted.event) || changed
             }
             if changed { accepted.complianceRuleIDs.append(rule.id) }
         }
