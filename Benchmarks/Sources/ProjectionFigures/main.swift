@@ -32,7 +32,8 @@ let largeEvents = environment("REPLAY_LARGE_EVENTS") ?? (eventsGiven.map { 5 * $
 let lagSeconds = Double(environment("LAG_SECONDS") ?? 10)
 let (lagEventsPerAppend, lagIntervalMs) = (10, 5)
 precondition(projectionEvents >= 1 && largeEvents > projectionEvents, "the larger replay needs more events than the projection")
-let batchSizes = [EngineConfiguration().eventsPerBatchMax, 5000].reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } }
+/// The batch sizes tried: 1,000 and 5,000 events per transaction, and the default if it is neither.
+let batchSizes = [1000, 5000, EngineConfiguration().eventsPerBatchMax].reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } }
 let base = (getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp") + "/cairn-projection-figures-\(getpid())"
 
 func shell(_ command: String) {
@@ -156,6 +157,6 @@ print("""
     - Durable projection: `Projector.open` + `catchUp()` from an empty store, default durability (LMDB fsync at every commit, change log fsync always); appending the events is not timed. One LMDB transaction per batch.
     - Raw LMDB puts: `StoreEnvironment` (fsync at every commit) on a fresh directory, the projection's number of writes spread evenly over its number of transactions, \(RawPuts.keyBytes)-byte keys (SplitMix64 hashes of a counter, so random order, all inserts), \(RawPuts.valueBytes)-byte values, \(RawPuts.tableCount) tables.
     - Full replay: `Replay.rebuild` (deferred LMDB syncs, one sync at the end, at least \(grouped(Replay.rebuildEventsPerBatch)) events per transaction, no changes computed) in a child process; peak RSS is its `ru_maxrss`. Largest resident anonymous / file-backed memory (file-backed: mapped files, mostly LMDB's map), sampled after each batch, and the sizes on disk of the new store's data.mdb and of the event log: \(replays.map { "\(grouped($0.events)) events: \(format(Double($0.anonKiBMax) / 1024, 0)) / \(format(Double($0.fileKiBMax) / 1024, 0)) MiB, store \(format(Double($0.storeBytes) / 1048576, 0)) MiB, log \(format(Double($0.eventLogBytes) / 1048576, 0)) MiB" }.joined(separator: "; ")).
-    - Change log lag: from the submission of an event's append to the subscriber reading the first change at that event's offset, while `Projector.run()` tails the event log; the producer fell behind its schedule by at most \(format(lag.producerSlipMsMax, 2)) ms.
+    - Change log lag: from the submission of an event's append to the subscriber reading the first change at that event's offset, while `Projector.run()` tails the event log (events that change nothing have no change and are not counted); the producer fell behind its schedule by at most \(format(lag.producerSlipMsMax, 2)) ms.
     - Load average (1, 5, 15 min): \(loads.joined(separator: "; ")).
     """)
