@@ -32,8 +32,7 @@ struct SourceCreateCommand: AsyncParsableCommand {
     func run() async throws {
         let source = EventSourceDefinition(id: ConfigurationID.random(), name: name, bridge: EventSourceDefinition.Bridge(rawValue: bridge)!,
                                  ephemeral: ephemeral, requiresConsent: requiresConsent, tags: tag)
-        try await create(dataOptions, .eventSource(source))
-        print(source.id)
+        try await createAndPrintID(dataOptions, .eventSource(source))
     }
 }
 
@@ -59,8 +58,7 @@ struct RuleCreateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let rule = RoutingRule(id: ConfigurationID.random(), name: name, eventType: eventType, sourceID: source, workflowID: workflow)
-        try await create(dataOptions, .routingRule(rule))
-        print(rule.id)
+        try await createAndPrintID(dataOptions, .routingRule(rule))
     }
 }
 
@@ -86,8 +84,7 @@ struct SegmentCreateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let segment = Segment(name: name, description: description, condition: condition, eventTypes: eventType)
-        try await create(dataOptions, .segment(segment))
-        print(segment.id)
+        try await createAndPrintID(dataOptions, .segment(segment))
     }
 }
 
@@ -119,8 +116,7 @@ struct ConsentCreateCommand: AsyncParsableCommand {
                                 "required": .bool(required), "revokable": .bool(!notRevokable)]
         json["auto_revoke"] = autoRevoke.map { .string($0) }
         let consent = try ConsentType(json: json)
-        try await create(dataOptions, .consentType(consent))
-        print(consent.id)
+        try await createAndPrintID(dataOptions, .consentType(consent))
     }
 }
 
@@ -153,14 +149,15 @@ struct ResourceCreateCommand: AsyncParsableCommand {
             try SealedCredentials.seal(try ConfigurationFiles.credentials(fromFile: path), key: key, resourceID: id, slot: .test)
         }
         let resource = Resource(id: id, name: name, type: type, credentials: production, testCredentials: test)
-        try await create(dataOptions, .resource(resource))
-        print(id)
+        try await createAndPrintID(dataOptions, .resource(resource))
     }
 }
 
-/// Records the creation of `object`.
-func create(_ options: DataOptions, _ object: ConfigurationObject) async throws {
+/// Records the creation of `object`, then prints its id: the one flow every `create` command ends with.
+/// Throws what the commit throws (a failed check, a missing secret key); nothing is printed then.
+func createAndPrintID(_ options: DataOptions, _ object: ConfigurationObject) async throws {
     try await withConfiguration(options) { store in
         try await store.commit([.create(object)], checks: StandardChecks(), key: secretKeyLoader(options))
     }
+    print(object.id)
 }
