@@ -119,22 +119,20 @@ public struct IncrementFieldAction: WorkflowAction {
     }
 }
 
-/// See ``IncrementFieldAction``.
+/// See ``IncrementFieldAction``: the same config, with `by` subtracted.
 public struct DecrementFieldAction: WorkflowAction {
     public static let name = "decrement-field"
     public static let summary = "Subtracts a number from a numeric field (missing counts as 0)."
 
-    let field: FieldReference
-    let by: JSONValue
+    let increment: IncrementFieldAction
 
     public init(config: ActionConfig) throws(LogicError) {
-        field = try config.writableReference("field")
-        by = try config.number("by", default: 1)
+        increment = try IncrementFieldAction(config: config)
     }
 
     public func run(_ context: inout ActionContext) throws(LogicError) -> ActionOutput {
-        guard let negated = Arithmetic.apply(.subtract, .integer(0), by) else { throw context.failure("cannot negate \(by)") }
-        try IncrementFieldAction.add(negated, to: field, in: &context)
+        guard let negated = Arithmetic.apply(.subtract, .integer(0), increment.by) else { throw context.failure("cannot negate \(increment.by)") }
+        try IncrementFieldAction.add(negated, to: increment.field, in: &context)
         return .on("payload", context.payload)
     }
 }
@@ -161,8 +159,7 @@ public struct AppendToArrayAction: WorkflowAction {
 
     public func run(_ context: inout ActionContext) throws(LogicError) -> ActionOutput {
         guard let value = source.value(in: context) else { return .on("missing", context.payload) }
-        let current = context.value(of: field) ?? .array([])
-        guard var elements = current.arrayValue else { throw context.failure("\(field) holds \(current.kindName), not an array") }
+        var elements = try context.array(in: field) ?? []
         if !(unique && elements.contains(value)) {
             elements.append(value)
             try context.set(field, to: .array(elements))
@@ -188,8 +185,7 @@ public struct RemoveFromArrayAction: WorkflowAction {
     }
 
     public func run(_ context: inout ActionContext) throws(LogicError) -> ActionOutput {
-        guard let value = source.value(in: context), let current = context.value(of: field) else { return .on("payload", context.payload) }
-        guard let elements = current.arrayValue else { throw context.failure("\(field) holds \(current.kindName), not an array") }
+        guard let value = source.value(in: context), let elements = try context.array(in: field) else { return .on("payload", context.payload) }
         let kept = elements.filter { $0 != value }
         if kept.count != elements.count { try context.set(field, to: .array(kept)) }
         return .on("payload", context.payload)
@@ -212,5 +208,15 @@ public struct DeleteFieldAction: WorkflowAction {
     public func run(_ context: inout ActionContext) throws(LogicError) -> ActionOutput {
         if context.value(of: field) != nil { try context.delete(field) }
         return .on("payload", context.payload)
+    }
+}
+
+extension ActionContext {
+    /// The elements of the array in `field`, or nil when the field is missing; the array actions
+    /// share it. Throws a run failure when the field holds something other than an array.
+    func array(in field: FieldReference) throws(LogicError) -> [JSONValue]? {
+        guard let current = value(of: field) else { return nil }
+        guard let elements = current.arrayValue else { throw failure("\(field) holds \(current.kindName), not an array") }
+        return elements
     }
 }
