@@ -2,14 +2,21 @@
 public struct EngineError: Error, CustomStringConvertible, Sendable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: String, Sendable {
-            case invalidConfiguration, invalidEvent, corruptedProjection, changeLogMismatch, concurrentWriter, closed
+            case invalidConfiguration, invalidEvent, invalidWorkflow, notFound, corruptedProjection, changeLogMismatch, concurrentWriter, closed
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
 
         public static let invalidConfiguration = Code(.invalidConfiguration)
-        /// An event record in the log could not be decoded.
+        /// An event could not be decoded: a record in the log, or an event file given to the
+        /// ``WorkflowTester`` (the message names the file and the line).
         public static let invalidEvent = Code(.invalidEvent)
+        /// A workflow does not pass validation against the action registry (the message names the
+        /// workflow and the node).
+        public static let invalidWorkflow = Code(.invalidWorkflow)
+        /// What was asked for by id is not there: a workflow in the configuration, or a profile in
+        /// the projections (the message names which, and the id).
+        public static let notFound = Code(.notFound)
         /// A projection table holds something that cannot be decoded or contradicts itself.
         public static let corruptedProjection = Code(.corruptedProjection)
         /// The change log and the projection's record of it disagree (it lost records, or holds

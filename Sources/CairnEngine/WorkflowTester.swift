@@ -48,9 +48,10 @@ public struct WorkflowTester: Sendable {
     ///   - profileID: A profile id or identifier to run with instead of the event's profile; the
     ///     event's profile is then set to it.
     ///   - nowMicros: The time of an event that has none (the caller's clock).
-    /// - Throws: ``WorkflowTestError`` `unknownWorkflow`, `invalidWorkflow` (the validation message,
-    ///   naming the node), `unknownProfile` (for `profileID` only); `StoreError` or ``EngineError``
-    ///   `corruptedProjection` when the projections cannot be read.
+    /// - Throws: ``EngineError`` `notFound` (no such workflow, or for `profileID` only, no such
+    ///   profile), `invalidWorkflow` (the validation message, naming the node); `StoreError` or
+    ///   ``EngineError`` `corruptedProjection` when the projections cannot be read. A run that fails
+    ///   is not thrown: it is a result (``WorkflowResult/error``).
     public func test(workflowID: String, event input: Event, profileID requested: String? = nil, nowMicros: Int64) throws -> WorkflowTestResult {
         try test(workflowID: workflowID, event: input, profileID: requested, nowMicros: nowMicros, notes: [])
     }
@@ -68,7 +69,7 @@ public struct WorkflowTester: Sendable {
             validated = try Workflow(json: .object(definition.logicJSON)).validate(registry: registry)
         } catch {
             let message = error.message.hasPrefix("workflow ") ? error.message : "workflow '\(workflowID)': \(error.message)"
-            throw WorkflowTestError(.invalidWorkflow, message)
+            throw EngineError(.invalidWorkflow, message)
         }
         var notes = eventNotes
         if !definition.enabled { notes.append("workflow '\(workflowID)' is disabled: events do not start it; it is tested all the same") }
@@ -80,7 +81,7 @@ public struct WorkflowTester: Sendable {
         var profile = snapshot.profile
         var isNewProfile = false
         if let requested {
-            guard let found = profile else { throw WorkflowTestError(.unknownProfile, "no profile for '\(requested)' in the projections") }
+            guard let found = profile else { throw EngineError(.notFound, "no profile for '\(requested)' in the projections") }
             if found.id != requested { notes.append("'\(requested)' resolves to profile '\(found.id)'") }
             if event.profileID != found.id { notes.append("the event's profile is set to '\(found.id)'") }
             event.profileID = found.id
@@ -109,11 +110,11 @@ public struct WorkflowTester: Sendable {
                                   resources: run.effects.compactMap(resourceUse), notes: notes)
     }
 
-    private func workflow(_ id: String) throws(WorkflowTestError) -> WorkflowDefinition {
+    private func workflow(_ id: String) throws(EngineError) -> WorkflowDefinition {
         guard case .workflow(let definition)? = configuration.object(ConfigurationKey(.workflow, id)) else {
             let known = configuration.entries(of: .workflow).map(\.object.id)
             let list = known.isEmpty ? "none is configured" : "workflows are " + known.prefix(20).joined(separator: ", ") + (known.count > 20 ? ", …" : "")
-            throw WorkflowTestError(.unknownWorkflow, "no workflow with id '\(id)'; \(list)")
+            throw EngineError(.notFound, "no workflow with id '\(id)'; \(list)")
         }
         return definition
     }
@@ -317,14 +318,14 @@ public struct WorkflowTestEvent: Sendable, Equatable {
     /// The file holds one JSON value, over as many lines as it likes; a file of JSON lines gives its
     /// first line, with a note.
     ///
-    /// - Throws: ``WorkflowTestError`` `invalidEvent` naming the file and the line (and column, for
+    /// - Throws: ``EngineError`` `invalidEvent` naming the file and the line (and column, for
     ///   JSON that does not parse) and, for a field that is wrong, its path.
-    public static func parse(_ bytes: [UInt8], file: String, policy: PersonalDataPolicy = .default) throws(WorkflowTestError) -> WorkflowTestEvent {
-        func fail(_ line: Int, _ message: String) -> WorkflowTestError {
-            WorkflowTestError(.invalidEvent, "\(file):\(line): \(message)")
+    public static func parse(_ bytes: [UInt8], file: String, policy: PersonalDataPolicy = .default) throws(EngineError) -> WorkflowTestEvent {
+        func fail(_ line: Int, _ message: String) -> EngineError {
+            EngineError(.invalidEvent, "\(file):\(line): \(message)")
         }
         guard bytes.count <= fileBytesMax else {
-            throw WorkflowTestError(.invalidEvent, "\(file): \(bytes.count) bytes; an event file holds at most \(fileBytesMax)")
+            throw EngineError(.invalidEvent, "\(file): \(bytes.count) bytes; an event file holds at most \(fileBytesMax)")
         }
         guard let start = bytes.firstIndex(where: { !isWhiteSpace($0) }) else {
             throw fail(1, "the file is empty; it must hold one event (a corpus line, a /track payload or an event object)")
@@ -385,41 +386,4 @@ public struct WorkflowTestEvent: Sendable, Equatable {
         let lineStart = bytes[..<end].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
         return end - lineStart + 1
     }
-}
-
-/// Why a workflow test could not run: a code to match on and a message naming the workflow, the
-/// node, the file and line, or the profile.
-///
-/// It stands beside ``EngineError`` (as ``ConfigurationError`` does) because its cases are the
-/// command's input errors, which callers match on and print as they are; a run that fails is not
-/// one of them (it is a result: ``WorkflowResult/error``).
-public struct WorkflowTestError: Error, Sendable, Equatable, CustomStringConvertible {
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Value: String, Sendable {
-            case unknownWorkflow, invalidWorkflow, invalidEvent, unknownProfile
-        }
-        private let value: Value
-        private init(_ value: Value) { self.value = value }
-
-        /// No workflow has the id.
-        public static let unknownWorkflow = Code(.unknownWorkflow)
-        /// The workflow does not pass validation against the registry.
-        public static let invalidWorkflow = Code(.invalidWorkflow)
-        /// The event file cannot be read as an event.
-        public static let invalidEvent = Code(.invalidEvent)
-        /// The profile asked for is not in the projections.
-        public static let unknownProfile = Code(.unknownProfile)
-
-        public var description: String { value.rawValue }
-    }
-
-    public let code: Code
-    public let message: String
-
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String { message }
 }

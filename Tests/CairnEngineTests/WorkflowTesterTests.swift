@@ -201,18 +201,18 @@ struct WorkflowTesterTests {
             #expect(byEmail.input.profile?.id == "anon-1" && byEmail.input.event.profileID == "anon-1")
             #expect(byEmail.notes.contains("'email:ada@example.com' resolves to profile 'anon-1'"), "\(byEmail.notes)")
 
-            func error(_ body: () throws -> WorkflowTestResult) -> WorkflowTestError? {
+            func error(_ body: () throws -> WorkflowTestResult) -> EngineError? {
                 do {
                     _ = try body()
                     return nil
                 } catch {
-                    return error as? WorkflowTestError
+                    return error as? EngineError
                 }
             }
             let unknownProfile = error { try tester.test(workflowID: "big-orders", event: Self.purchase(total: 1), profileID: "nobody", nowMicros: now) }
-            #expect(unknownProfile?.code == .unknownProfile && unknownProfile?.message.contains("'nobody'") == true)
+            #expect(unknownProfile?.code == .notFound && unknownProfile?.message.contains("'nobody'") == true)
             let unknownWorkflow = error { try tester.test(workflowID: "nope", event: Self.purchase(total: 1), nowMicros: now) }
-            #expect(unknownWorkflow?.code == .unknownWorkflow)
+            #expect(unknownWorkflow?.code == .notFound)
             #expect(unknownWorkflow?.message == "no workflow with id 'nope'; workflows are big-orders, broken, welcome-once")
             let invalid = error { try tester.test(workflowID: "broken", event: Self.purchase(total: 1), nowMicros: now) }
             #expect(invalid?.code == .invalidWorkflow)
