@@ -48,11 +48,7 @@ public struct ComplianceRule: ConfigurationValue {
     }
 
     public func normalized() throws(ConfigurationError) -> ComplianceRule {
-        var rule = self
-        try FieldCheck.id(id, kind: Self.kind)
-        rule.eventType = try FieldCheck.eventType(eventType, kind: Self.kind, id: id, field: "event_type")
-        try rule.validate()
-        return rule
+        try normalizing(eventType: \.eventType)
     }
 
     public var json: JSONObject {
@@ -65,9 +61,7 @@ public struct ComplianceRule: ConfigurationValue {
         try FieldCheck.id(id, kind: Self.kind)
         try FieldCheck.name(name, kind: Self.kind, id: id)
         try FieldCheck.text(description, kind: Self.kind, id: id, field: "description")
-        guard try FieldCheck.eventType(eventType, kind: Self.kind, id: id, field: "event_type") == eventType else {
-            throw ConfigurationError(.invalidObject, kind: Self.kind, id: id, field: "event_type", "must be normalized (\(quoted(eventType)))")
-        }
+        try FieldCheck.normalizedEventType(eventType, kind: Self.kind, id: id)
         guard !fields.isEmpty else { throw ConfigurationError(.invalidObject, kind: Self.kind, id: id, field: "fields", "must name at least one field") }
         try FieldCheck.count(fields.count, kind: Self.kind, id: id, field: "fields")
         for (index, path) in fields.enumerated() {

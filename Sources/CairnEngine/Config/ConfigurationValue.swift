@@ -54,6 +54,17 @@ extension ConfigurationValue {
         return self
     }
 
+    /// This object with the event type at `eventType` normalized, then validated: `normalized()`
+    /// of the kinds that have one event type (field `event_type`). The id is checked first, so that
+    /// an event type error can name the object.
+    func normalizing(eventType: WritableKeyPath<Self, String>) throws(ConfigurationError) -> Self {
+        var object = self
+        try FieldCheck.id(id, kind: Self.kind)
+        object[keyPath: eventType] = try FieldCheck.eventType(self[keyPath: eventType], kind: Self.kind, id: id, field: "event_type")
+        try object.validate()
+        return object
+    }
+
     /// `json` with `kind` put in.
     func tagged(_ fields: [(String, JSONValue?)]) -> JSONObject {
         .compacting([("kind", .string(Self.kind.rawValue))] + fields)

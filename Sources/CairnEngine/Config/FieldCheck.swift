@@ -56,6 +56,13 @@ enum FieldCheck {
         }
     }
 
+    /// An event type already in normalized form, as `validate()` requires of a stored object.
+    static func normalizedEventType(_ text: String, kind: ConfigurationKind, id: String, field: String = "event_type") throws(ConfigurationError) {
+        guard try eventType(text, kind: kind, id: id, field: field) == text else {
+            throw ConfigurationError(.invalidObject, kind: kind, id: id, field: field, "must be normalized (\(quoted(text)))")
+        }
+    }
+
     /// A dotted field path such as `properties.email`: non-empty segments, at most 256 bytes.
     static func path(_ path: String, kind: ConfigurationKind, id: String, field: String) throws(ConfigurationError) {
         guard !path.isEmpty, path.utf8.count <= nameBytesMax,

@@ -55,11 +55,7 @@ public struct IdentificationPoint: ConfigurationValue {
     }
 
     public func normalized() throws(ConfigurationError) -> IdentificationPoint {
-        var point = self
-        try FieldCheck.id(id, kind: Self.kind)
-        point.eventType = try FieldCheck.eventType(eventType, kind: Self.kind, id: id, field: "event_type")
-        try point.validate()
-        return point
+        try normalizing(eventType: \.eventType)
     }
 
     public var json: JSONObject {
@@ -74,9 +70,7 @@ public struct IdentificationPoint: ConfigurationValue {
         try FieldCheck.name(name, kind: Self.kind, id: id)
         try FieldCheck.text(description, kind: Self.kind, id: id, field: "description")
         if let sourceID { try FieldCheck.id(sourceID, kind: Self.kind, objectID: id, field: "source_id") }
-        guard try FieldCheck.eventType(eventType, kind: Self.kind, id: id, field: "event_type") == eventType else {
-            throw ConfigurationError(.invalidObject, kind: Self.kind, id: id, field: "event_type", "must be normalized (\(quoted(eventType)))")
-        }
+        try FieldCheck.normalizedEventType(eventType, kind: Self.kind, id: id)
         guard !fields.isEmpty else { throw ConfigurationError(.invalidObject, kind: Self.kind, id: id, field: "fields", "must pair at least one event property with a profile field") }
         try FieldCheck.count(fields.count, kind: Self.kind, id: id, field: "fields")
         for (index, pair) in fields.enumerated() {

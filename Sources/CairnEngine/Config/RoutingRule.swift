@@ -39,11 +39,7 @@ public struct RoutingRule: ConfigurationValue {
 
     /// This rule with its event type normalized, validated.
     public func normalized() throws(ConfigurationError) -> RoutingRule {
-        var rule = self
-        try FieldCheck.id(id, kind: Self.kind)
-        rule.eventType = try FieldCheck.eventType(eventType, kind: Self.kind, id: id, field: "event_type")
-        try rule.validate()
-        return rule
+        try normalizing(eventType: \.eventType)
     }
 
     public var json: JSONObject {
@@ -56,9 +52,7 @@ public struct RoutingRule: ConfigurationValue {
         try FieldCheck.id(id, kind: Self.kind)
         try FieldCheck.name(name, kind: Self.kind, id: id)
         try FieldCheck.text(description, kind: Self.kind, id: id, field: "description")
-        guard try FieldCheck.eventType(eventType, kind: Self.kind, id: id, field: "event_type") == eventType else {
-            throw ConfigurationError(.invalidObject, kind: Self.kind, id: id, field: "event_type", "must be normalized (\(quoted(eventType)))")
-        }
+        try FieldCheck.normalizedEventType(eventType, kind: Self.kind, id: id)
         try FieldCheck.id(sourceID, kind: Self.kind, objectID: id, field: "source_id")
         try FieldCheck.id(workflowID, kind: Self.kind, objectID: id, field: "workflow_id")
     }
