@@ -68,6 +68,26 @@ struct Fixture {
     }
 }
 
+/// The projection digest after one catch-up per batch size, each on a fresh fixture: `setUp`
+/// fills the fixture's logs, the projector catches up with `eventsPerBatchMax` set to the size,
+/// then `inspect` sees the fixture and how many events the catch-up projected. The digests come
+/// in the order of `batchSizes`; equal digests mean the batch size changed nothing.
+func digestsPerBatchSize(_ batchSizes: [Int], setUp: (Fixture) async throws -> Void,
+                         inspect: (Fixture, UInt64) async throws -> Void = { _, _ in }) async throws -> [String] {
+    var digests: [String] = []
+    for batch in batchSizes {
+        let f = try await Fixture.make()
+        try await setUp(f)
+        var configuration = EngineConfiguration()
+        configuration.eventsPerBatchMax = batch
+        let projected = try await f.projector(configuration).catchUp()
+        digests.append(try await ProjectionDigest.compute(f.store))
+        try await inspect(f, projected)
+        try await f.close()
+    }
+    return digests
+}
+
 func event(_ id: String, _ type: EventType, profile: String?, session: String?, time: Int64? = nil,
            properties: JSONObject = [:], personal: JSONObject = [:]) -> Event {
     Event(id: id, type: type, clientTime: time, sourceID: "web", sessionID: session, profileID: profile,

@@ -86,23 +86,15 @@ struct ProjectorTests {
     @Test("the same log gives the same digest whatever the batch size, and again on a fresh replay")
     func determinism() async throws {
         let events = try corpusEvents(count: 600)
-        var digests: [String] = []
         var changeCounts: [Int] = []
-        for batch in [1, 7, 250, 1000] {
-            let f = try await Fixture.make()
-            try await f.append(events)
-            var configuration = EngineConfiguration()
-            configuration.eventsPerBatchMax = batch
-            let projector = try await f.projector(configuration)
-            #expect(try await projector.catchUp() == 600)
-            digests.append(try await ProjectionDigest.compute(f.store))
+        let digests = try await digestsPerBatchSize([1, 7, 250, 1000]) { f in try await f.append(events) } inspect: { f, projected in
+            #expect(projected == 600)
             let changes = try f.changes()
             changeCounts.append(changes.count)
             // Every change is identified by (offset, seq), in order, with no duplicate.
             let keys = changes.map { "\($0.offset)/\($0.seq)" }
             #expect(Set(keys).count == keys.count)
             #expect(zip(changes, changes.dropFirst()).allSatisfy { $0.offset < $1.offset || ($0.offset == $1.offset && $0.seq < $1.seq) })
-            try await f.close()
         }
         #expect(Set(digests).count == 1, "\(digests)")
         #expect(Set(changeCounts).count == 1, "\(changeCounts)")

@@ -47,16 +47,7 @@ struct SegmentProjectionTests {
 
     @Test("segment membership is the same whatever the batch size")
     func deterministic() async throws {
-        var digests: [String] = []
-        for batch in [1, 3, 1000] {
-            let f = try await Fixture.make()
-            try await script(f)
-            var configuration = EngineConfiguration()
-            configuration.eventsPerBatchMax = batch
-            try await f.projector(configuration).catchUp()
-            digests.append(try await ProjectionDigest.compute(f.store))
-            try await f.close()
-        }
+        let digests = try await digestsPerBatchSize([1, 3, 1000], setUp: script)
         #expect(Set(digests).count == 1, "\(digests)")
     }
 }

@@ -63,18 +63,8 @@ struct WorkflowProjectionTests {
 
     @Test("workflow results are the same whatever the batch size")
     func deterministic() async throws {
-        var digests: [String] = []
         var changeLogs: [[Change]] = []
-        for batch in [1, 2, 1000] {
-            let f = try await Fixture.make()
-            try await script(f)
-            var configuration = EngineConfiguration()
-            configuration.eventsPerBatchMax = batch
-            try await f.projector(configuration).catchUp()
-            digests.append(try await ProjectionDigest.compute(f.store))
-            changeLogs.append(try f.changes())
-            try await f.close()
-        }
+        let digests = try await digestsPerBatchSize([1, 2, 1000], setUp: script) { f, _ in changeLogs.append(try f.changes()) }
         #expect(Set(digests).count == 1)
         #expect(changeLogs.allSatisfy { $0 == changeLogs[0] })
     }
