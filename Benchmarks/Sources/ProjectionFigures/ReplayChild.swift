@@ -1,5 +1,7 @@
 import CairnEngine
+import Dispatch
 import Glibc
+import Synchronization
 
 /// The full replay, measured in a child process so that its peak resident memory is its own: the
 /// executable runs itself with the hidden subcommand `replay-child DIR`, and the parent reads the
@@ -13,8 +15,8 @@ enum ReplayChild {
         /// Peak resident set of the child process, KiB (`ru_maxrss`).
         let peakRSSKiB: Int
         /// The largest resident anonymous and file-backed (mapped files: LMDB's map) memory of the
-        /// child, KiB (`RssAnon`, `RssFile` of /proc/self/status, sampled after every batch): what
-        /// the peak is made of.
+        /// child during the rebuild, KiB (`RssAnon`, `RssFile` of /proc/self/status, sampled every
+        /// 10 ms): what the peak is made of.
         let anonKiBMax: Int
         let fileKiBMax: Int
         /// Sizes on disk after the rebuild: the new projection store's `data.mdb` and the event log.
@@ -31,15 +33,13 @@ enum ReplayChild {
         do {
             try await data.store.close()
             let events = data.eventLog.endOffset
-            var (anonMax, fileMax) = (0, 0)
+            let sampler = MemorySampler()
+            sampler.start()
             let elapsed = try await elapsedSeconds {
                 _ = try await Replay.rebuild(dataPath: dataPath, eventLog: data.eventLog, liveChangeLog: data.changeLog,
-                                             logger: quietLogger) { _, _ in
-                    let status = procStatus()
-                    anonMax = max(anonMax, status["RssAnon"] ?? 0)
-                    fileMax = max(fileMax, status["RssFile"] ?? 0)
-                }
+                                             logger: quietLogger)
             }
+            let (anonMax, fileMax) = sampler.stop()
             let generation = firstLine(of: dataPath + "/projections/CURRENT") ?? "0"
             let storeBytes = fileBytes(dataPath + "/projections/" + generation + "/data.mdb")
             let logBytes = directoryBytes(dataPath + "/events")
@@ -52,7 +52,7 @@ enum ReplayChild {
     }
 
     /// The KiB figures of /proc/self/status (`VmHWM`, `RssAnon`, ...).
-    private static func procStatus() -> [String: Int] {
+    static func procStatus() -> [String: Int] {
         guard let file = fopen("/proc/self/status", "r") else { return [:] }
         defer { fclose(file) }
         var result: [String: Int] = [:]
@@ -154,6 +154,41 @@ enum ReplayChild {
         let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         guard n > 0 else { return CommandLine.arguments[0] }
         return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// Samples the process's resident memory every 10 ms on a thread of its own, keeping the largest
+/// anonymous and file-backed figures.
+final class MemorySampler: Sendable {
+    private struct State {
+        var anonKiBMax = 0
+        var fileKiBMax = 0
+        var stopping = false
+    }
+    private let state = Mutex(State())
+    private let done = DispatchSemaphore(value: 0)
+
+    func start() {
+        DispatchQueue.global().async {
+            while true {
+                let status = ReplayChild.procStatus()
+                let stopping = self.state.withLock { state -> Bool in
+                    state.anonKiBMax = max(state.anonKiBMax, status["RssAnon"] ?? 0)
+                    state.fileKiBMax = max(state.fileKiBMax, status["RssFile"] ?? 0)
+                    return state.stopping
+                }
+                if stopping { break }
+                usleep(10_000)
+            }
+            self.done.signal()
+        }
+    }
+
+    /// Stops sampling (after one last sample); returns the largest anonymous and file-backed KiB.
+    func stop() -> (anonKiB: Int, fileKiB: Int) {
+        state.withLock { $0.stopping = true }
+        done.wait()
+        return state.withLock { ($0.anonKiBMax, $0.fileKiBMax) }
     }
 }
 
