@@ -31,6 +31,8 @@ struct Reducer: Sendable {
         var segments: [CompiledSegment]?
         /// The enabled routing rules with their validated workflows, read likewise.
         var routes: [CompiledRoute]?
+        /// The enabled consent types, read likewise.
+        var consentTypes: [ConsentType]?
     }
 
     /// Records a configuration change (a kind-3 log record) in `configuration`: the latest
@@ -44,6 +46,7 @@ struct Reducer: Sendable {
         }
         batch.segments = nil
         batch.routes = nil
+        batch.consentTypes = nil
     }
 
     /// Writes every profile and session the batch changed.
@@ -75,6 +78,7 @@ struct Reducer: Sendable {
         }
         if let profileID, event.options.saveProfile {
             try updateProfile(profileID, event: event, time: time, offset: offset, in: txn, batch: &batch, step: &step)
+            try applyConsents(profileID, event: event, time: time, in: txn, batch: &batch, step: &step)
             try runWorkflows(profileID, event: event, time: time, in: txn, batch: &batch, step: &step)
             try evaluateSegments(profileID, event: event, time: time, in: txn, batch: &batch, step: &step)
         }
@@ -231,6 +235,53 @@ struct Reducer: Sendable {
         store(profile, before: before, batch: &batch, step: &step)
         if event.options.saveEvent {
             try txn.put(tables.profileEvents, CompositeKey(profileID, time, offset), event.id)
+        }
+    }
+
+    // MARK: Consents
+
+    /// The event types that grant and revoke consents.
+    static let consentGranted = "consent-granted"
+    static let consentRevoked = "consent-revoked"
+
+    /// Lapses the profile's consents whose revoke time is at or before the event's time, then,
+    /// for a consent event, grants or revokes the enabled consent types it names: the strings of
+    /// `properties.consents` (an array of ids, or an object whose members are `true`), and every
+    /// property named by an enabled consent type's id whose value is `true`. A grant lapses after
+    /// the type's auto-revoke duration, counted from the event's time; a type that is not
+    /// revokable ignores revocations. Unknown and disabled types are ignored.
+    private func applyConsents(_ profileID: String, event: Event, time: Int64, in txn: borrowing WriteTransaction,
+                               batch: inout Batch, step: inout Step) throws {
+        guard let before = try profile(profileID, in: txn, batch: &batch) else { return }
+        var profile = before
+        for entry in before.consents.entries {
+            if let revoke = entry.value.revokeMicros, revoke <= time { profile.consents[entry.key] = nil }
+        }
+        let type = event.type.rawValue
+        if type == Self.consentGranted || type == Self.consentRevoked {
+            if batch.consentTypes == nil {
+                batch.consentTypes = try configurationRecords(.consentType, in: txn).compactMap { record in
+                    guard case .consentType(let consent)? = record.object, consent.enabled else { return nil }
+                    return consent
+                }
+            }
+            let named = Self.consentIDs(in: event.properties)
+            for consent in batch.consentTypes ?? [] where named.contains(consent.id) || event.properties[consent.id] == .bool(true) {
+                if type == Self.consentGranted {
+                    profile.consents[consent.id] = Consent(revokeMicros: consent.autoRevokeSeconds.map { time &+ $0 &* 1_000_000 })
+                } else if consent.revokable {
+                    profile.consents[consent.id] = nil
+                }
+            }
+        }
+        if profile != before { store(profile, before: before, batch: &batch, step: &step) }
+    }
+
+    private static func consentIDs(in properties: JSONObject) -> [String] {
+        switch properties["consents"] {
+        case .array(let values)?: return values.compactMap(\.stringValue)
+        case .object(let object)?: return object.entries.filter { $0.value == .bool(true) }.map(\.key)
+        default: return []
         }
     }
 
