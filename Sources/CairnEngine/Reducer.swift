@@ -33,6 +33,8 @@ struct Reducer: Sendable {
         var routes: [CompiledRoute]?
         /// The enabled consent types, read likewise.
         var consentTypes: [ConsentType]?
+        /// The enabled identification points, read likewise.
+        var identificationPoints: [IdentificationPoint]?
     }
 
     /// Records a configuration change (a kind-3 log record) in `configuration`: the latest
@@ -47,6 +49,7 @@ struct Reducer: Sendable {
         batch.segments = nil
         batch.routes = nil
         batch.consentTypes = nil
+        batch.identificationPoints = nil
     }
 
     /// Writes every profile and session the batch changed.
@@ -71,6 +74,19 @@ struct Reducer: Sendable {
             for field in configuration.identifyingFields {
                 guard let value = identifyingValue(event, field: field), let current = profileID else { continue }
                 profileID = try identify(current, identifier: field + ":" + value, time: time, in: txn, batch: &batch, step: &step)
+            }
+            if batch.identificationPoints == nil {
+                batch.identificationPoints = try configurationRecords(.identificationPoint, in: txn).compactMap { record in
+                    guard case .identificationPoint(let point)? = record.object, point.enabled else { return nil }
+                    return point
+                }
+            }
+            for point in batch.identificationPoints ?? []
+            where point.eventType == event.type.rawValue && (point.sourceID == nil || point.sourceID == event.sourceID) {
+                for pair in point.fields {
+                    guard let value = identifyingValue(event, path: pair.eventProperty), let current = profileID else { continue }
+                    profileID = try identify(current, identifier: pair.profileField + ":" + value, time: time, in: txn, batch: &batch, step: &step)
+                }
             }
         }
         if let sessionID = event.sessionID, event.options.saveSession {
@@ -115,7 +131,21 @@ struct Reducer: Sendable {
     /// The identifying value of `field` in the event, trimmed and lower-cased: from the personal
     /// data moved out of the properties (`personal.properties.<field>`), else the properties.
     func identifyingValue(_ event: Event, field: String) -> String? {
-        let raw = event.personal.value(at: ["properties", field])?.stringValue ?? event.properties[field]?.stringValue
+        normalizedIdentifier(event.personal.value(at: ["properties", field])?.stringValue ?? event.properties[field]?.stringValue)
+    }
+
+    /// The identifying value at an identification point's event property path (`properties.email`,
+    /// `context.x.y`), looked up in the personal block first (where the personal-data policy moves
+    /// such fields at ingest), then in the event; trimmed and lower-cased.
+    func identifyingValue(_ event: Event, path: String) -> String? {
+        let keys = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard let root = keys.first, keys.count >= 2, root == "properties" || root == "context" else { return nil }
+        let rest = Array(keys.dropFirst())
+        let inEvent = (root == "properties" ? event.properties : event.context).value(at: rest)
+        return normalizedIdentifier(event.personal.value(at: keys)?.stringValue ?? inEvent?.stringValue)
+    }
+
+    private func normalizedIdentifier(_ raw: String?) -> String? {
         guard let raw else { return nil }
         let scalars = raw.unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
