@@ -5,7 +5,8 @@ import Logging
 /// Cairn's data directory: the event log in `events/`, the change log in `changes/`, the
 /// dead-letter log in `deadletter/` (events the ingest gate refused, see docs/ingest.md), the
 /// projections (LMDB) in `projections/<generation>/`, where the file `projections/CURRENT` names
-/// the generation in use (a replay builds the next one and switches by replacing that file).
+/// the generation in use (a replay builds the next one and switches by replacing that file), and
+/// the event emitter's cursor in `emitter.cursor`.
 /// Opens and closes them together, lowest layer first.
 public final class DataDirectory: Sendable {
     public let path: String
@@ -52,6 +53,9 @@ public final class DataDirectory: Sendable {
         self.deadLetterLog = deadLetterLog
         self.store = store
     }
+
+    /// The cursor file of the ``EventEmitter``.
+    public var emitterCursorPath: String { path + "/emitter.cursor" }
 
     /// Closes the projections, then the dead-letter log, the change log and the event log;
     /// throws the first error.

@@ -2,7 +2,7 @@
 public struct EngineError: Error, CustomStringConvertible, Sendable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: String, Sendable {
-            case invalidConfiguration, invalidEvent, invalidWorkflow, notFound, corruptedProjection, changeLogMismatch, concurrentWriter, closed
+            case invalidConfiguration, invalidEvent, invalidWorkflow, notFound, corruptedProjection, corruptedChangeLog, changeLogMismatch, concurrentWriter, closed
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
@@ -19,6 +19,8 @@ public struct EngineError: Error, CustomStringConvertible, Sendable {
         public static let notFound = Code(.notFound)
         /// A projection table holds something that cannot be decoded or contradicts itself.
         public static let corruptedProjection = Code(.corruptedProjection)
+        /// A change-log record, or the event emitter's cursor file, cannot be read.
+        public static let corruptedChangeLog = Code(.corruptedChangeLog)
         /// The change log and the projection's record of it disagree (it lost records, or holds
         /// records the projection did not make).
         public static let changeLogMismatch = Code(.changeLogMismatch)

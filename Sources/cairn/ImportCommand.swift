@@ -99,8 +99,10 @@ struct ImportCommand: AsyncParsableCommand {
             let projectStart = ContinuousClock.now
             let before = try projector.appliedOffset()
             var projecting = ProgressBar(label: "projecting", total: Int(data.eventLog.endOffset - before))
-            let applied = try await projector.catchUp { applied, _ in projecting.set(Int(applied - before)) }
+            var applied = try await projector.catchUp { applied, _ in projecting.set(Int(applied - before)) }
             projecting.finish()
+            // Events that workflows emitted, and what those emit in turn.
+            applied = try await EventEmitter(eventLog: data.eventLog, changeLog: data.changeLog, cursorPath: data.emitterCursorPath).catchUp(projector)
             let projected = Rate(records: Int(applied - before), bytes: 0, elapsed: ContinuousClock.now - projectStart)
             print("projected \(applied - before) events in \(projected.seconds) s: \(projected.recordsPerSecond) events/s; applied offset \(applied), change log at \(data.changeLog.endOffset)")
         } catch {
@@ -277,7 +279,7 @@ struct ProjectionsCommand: AsyncParsableCommand {
 struct CatchUpCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "catch-up",
-        abstract: "Apply every event not yet projected (and finish an interrupted change log append)."
+        abstract: "Apply every event not yet projected (and finish an interrupted change log append), appending the events workflows emit."
     )
 
     @OptionGroup var dataOptions: DataOptions
@@ -292,7 +294,8 @@ struct CatchUpCommand: AsyncParsableCommand {
             let projector = try await Projector.open(eventLog: data.eventLog, changeLog: data.changeLog, store: data.store, configuration: configuration)
             let before = try projector.appliedOffset()
             let started = ContinuousClock.now
-            let applied = try await projector.catchUp()
+            // Projects, appends the events workflows emitted, and projects those, until none is left.
+            let applied = try await EventEmitter(eventLog: data.eventLog, changeLog: data.changeLog, cursorPath: data.emitterCursorPath).catchUp(projector)
             let rate = Rate(records: Int(applied - before), bytes: 0, elapsed: ContinuousClock.now - started)
             print("projected \(applied - before) events in \(rate.seconds) s (\(rate.recordsPerSecond) events/s); applied offset \(applied), change log at \(data.changeLog.endOffset)")
         }

@@ -9,7 +9,7 @@ struct ActionEffectTests {
         let run = try runAction("emit-event", ["type": "Order Confirmed", "properties": ["source": "workflow"], "tags": ["auto"]])
         let expected = Event(
             id: "e1-wf-node", type: "order-confirmed", clientTime: WorkflowFixture.time, sourceID: "web", sessionID: "s1", profileID: "p1",
-            properties: ["source": "workflow"], tags: ["auto"]
+            properties: ["source": "workflow"], context: ["cause": ["event": "e1", "workflow": "wf", "node": "node", "depth": 1]], tags: ["auto"]
         )
         #expect(run.result.effects == [WorkflowEffect(nodeID: "node", request: .emitEvent(expected, causeEventID: "e1"))])
         #expect(run.result.event == WorkflowFixture.event)
@@ -19,6 +19,20 @@ struct ActionEffectTests {
         #expect(try failingRun("emit-event", ["type": "x", "from": "profile@traits.name"]).message.contains("must be an object, not a string"))
         #expect(configError("emit-event", ["type": "\t"])?.message.contains("config field 'type'") == true)
         #expect(configError("emit-event", ["type": "x", "properties": [1]])?.message.contains("expected an object") == true)
+    }
+
+    @Test("emit-event counts the depth of a chain of emitted events and stops it at the limit")
+    func emitEventDepth() throws {
+        func input(causeDepth: Int) -> WorkflowInput {
+            var input = WorkflowFixture.input()
+            input.event.context["cause"] = ["event": "e0", "workflow": "wf", "node": "node", "depth": .integer(Int64(causeDepth))]
+            return input
+        }
+        let run = try runAction("emit-event", ["type": "next"], input: input(causeDepth: EmitEventAction.depthMax - 1))
+        guard case .emitEvent(let event, _)? = run.result.effects.first?.request else { Issue.record("no event"); return }
+        #expect(event.context["cause"]?["depth"] == .integer(Int64(EmitEventAction.depthMax)))
+        let error = try failingRun("emit-event", ["type": "next"], input: input(causeDepth: EmitEventAction.depthMax))
+        #expect(error.message.contains("chains of emitted events end at depth \(EmitEventAction.depthMax)"))
     }
 
     @Test("add-ux-item requests an item with rendered content")

@@ -5,13 +5,18 @@ import CairnModel
 
 /// `emit-event`: requests a new event caused by this one. The new event has the id
 /// `<cause id>-<workflow id>-<node id>` (the same on every replay), the event's source,
-/// session and profile, and the event's time.
+/// session and profile, the event's time, and in its context the link to its cause:
+/// `context.cause = {"event", "workflow", "node", "depth"}`, where `depth` counts the emitted
+/// events in the chain (1 for an event emitted by a received one). A run that would emit deeper
+/// than ``depthMax`` fails, so that workflows emitting each other's events cannot loop.
 ///
 /// Config: `type` (event type, required), `properties` (object) or `from` (reference to an
 /// object; neither: no properties), `tags` (array of strings, optional).
 public struct EmitEventAction: WorkflowAction {
     public static let name = "emit-event"
     public static let summary = "Requests a new event, linked to the event that caused it."
+    /// The longest chain of emitted events: an event at this depth emits nothing more.
+    public static let depthMax = 8
 
     let type: EventType
     let properties: ValueSource?
@@ -41,9 +46,16 @@ public struct EmitEventAction: WorkflowAction {
             object = given
         }
         let cause = context.event
+        let depth = (cause.context["cause"]?["depth"]?.integerValue ?? 0) + 1
+        guard depth <= Self.depthMax else {
+            throw context.failure("the event '\(cause.id)' is itself emitted at depth \(depth - 1): chains of emitted events end at depth \(Self.depthMax)")
+        }
+        let link: JSONObject = [
+            "event": .string(cause.id), "workflow": .string(context.workflowID), "node": .string(context.nodeID), "depth": .integer(depth),
+        ]
         let event = Event(
             id: "\(cause.id)-\(context.workflowID)-\(context.nodeID)", type: type, clientTime: context.nowMicros, sourceID: cause.sourceID,
-            sessionID: cause.sessionID, profileID: cause.profileID, properties: object, tags: tags
+            sessionID: cause.sessionID, profileID: cause.profileID, properties: object, context: ["cause": .object(link)], tags: tags
         )
         try context.request(.emitEvent(event, causeEventID: cause.id))
         return .on("payload", context.payload)
