@@ -12,7 +12,7 @@ import CairnModel
 /// among that event's changes: together they identify the change uniquely (an idempotency key).
 public struct Change: Sendable, Equatable {
     public enum Entity: String, Sendable {
-        case profile, session, identity, workflow
+        case profile, session, identity, workflow, configuration
     }
 
     public enum Kind: String, Sendable {
@@ -27,6 +27,7 @@ public struct Change: Sendable, Equatable {
         case segmentExited = "segment.exited"
         case workflowEffect = "workflow.effect"
         case workflowFailed = "workflow.failed"
+        case configurationChanged = "configuration.changed"
 
         public var entity: Entity {
             switch self {
@@ -34,6 +35,7 @@ public struct Change: Sendable, Equatable {
             case .sessionOpened, .sessionUpdated, .sessionClosed: return .session
             case .identityLinked: return .identity
             case .workflowEffect, .workflowFailed: return .workflow
+            case .configurationChanged: return .configuration
             }
         }
     }
@@ -46,7 +48,9 @@ public struct Change: Sendable, Equatable {
     public var seq: Int
     /// For `profile.merged`: the survivor; for `identity.linked`: the profile linked to; for
     /// `segment.entered` and `segment.exited`: the segment id; for `workflow.effect` and
-    /// `workflow.failed`: the profile the workflow ran for.
+    /// `workflow.failed`: the profile the workflow ran for. Nil for `configuration.changed`, whose
+    /// `id` is the object's key (`segment/gold`), `eventID` empty, and fields its `version`,
+    /// `action` and `author`.
     public var target: String?
 
     public init(kind: Kind, id: String, fields: [FieldChange] = [], offset: UInt64, eventID: String, seq: Int = 0, target: String? = nil) {

@@ -7,7 +7,8 @@ import Dispatch
 struct EventEffects: Sendable {
     let offset: UInt64
     let eventID: String
-    /// Identity links and merges, in the order they happened.
+    /// Identity links and merges, in the order they happened (for a configuration record: its
+    /// `configuration.changed` change).
     let links: [Change]
     /// Touched sessions that exist after the event, in first-touch order; `before` nil: created.
     let sessions: [(id: String, before: Session?, after: Session)]

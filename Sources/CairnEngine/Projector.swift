@@ -171,7 +171,7 @@ public final class Projector: Sendable {
                         encoder.add(effects)
                     }
                 case .configuration(let change):
-                    try reducer.apply(change, in: txn, batch: &working)
+                    if let effects = try reducer.apply(change, offset: item.offset, in: txn, batch: &working) { encoder.add(effects) }
                 }
             }
             try reducer.flush(working, in: txn)

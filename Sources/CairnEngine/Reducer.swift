@@ -39,7 +39,8 @@ struct Reducer: Sendable {
 
     /// Records a configuration change (a kind-3 log record) in `configuration`: the latest
     /// record of each object, which the reducer reads the configuration from.
-    func apply(_ change: ConfigurationRecord, in txn: borrowing WriteTransaction, batch: inout Batch) throws {
+    /// Returns, when the reducer emits changes, its `configuration.changed` change.
+    func apply(_ change: ConfigurationRecord, offset: UInt64, in txn: borrowing WriteTransaction, batch: inout Batch) throws -> EventEffects? {
         let key = change.key.description
         if change.object == nil {
             _ = try txn.delete(tables.configuration, key)
@@ -50,6 +51,13 @@ struct Reducer: Sendable {
         batch.routes = nil
         batch.consentTypes = nil
         batch.identificationPoints = nil
+        guard emitsChanges else { return nil }
+        let record = Change(kind: .configurationChanged, id: key, fields: [
+            FieldChange(path: "action", before: nil, after: .string(change.action.rawValue)),
+            FieldChange(path: "author", before: nil, after: .string(change.author)),
+            FieldChange(path: "version", before: nil, after: .integer(Int64(change.version))),
+        ], offset: offset, eventID: "")
+        return EventEffects(offset: offset, eventID: "", links: [record], sessions: [], profiles: [])
     }
 
     /// Writes every profile and session the batch changed.

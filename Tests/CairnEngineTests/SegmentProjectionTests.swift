@@ -45,6 +45,26 @@ struct SegmentProjectionTests {
         try await f.close()
     }
 
+    @Test("each configuration change is in the change log, in log order among the changes it brought about, with its version, action and author")
+    func configurationInTheTrail() async throws {
+        let f = try await Fixture.make()
+        try await script(f)
+        try await f.projector().catchUp()
+        let changes = try f.changes()
+        let configuration = changes.filter { $0.kind == .configurationChanged }
+        #expect(configuration.map { "\($0.id) \($0.fields.map { "\($0.path)=\($0.after.map { String(decoding: $0.serialized(), as: UTF8.self) } ?? "")" }.joined(separator: " "))" } == [
+            #"segment/frequent-viewers action="create" author="" version=1"#,
+            #"segment/gold action="create" author="" version=1"#,
+            #"segment/gold action="disable" author="" version=2"#,
+        ])
+        #expect(configuration.allSatisfy { $0.kind.entity == .configuration && $0.eventID.isEmpty && $0.target == nil })
+        // The disabling comes after the change it no longer allows (i2's exit) and before i3.
+        let order = changes.map { $0.kind == .configurationChanged ? $0.id : $0.eventID }
+        let disabled = try #require(order.lastIndex(of: "segment/gold"))
+        #expect(order[..<disabled].contains("i2") && order[disabled...].contains("i3") && !order[disabled...].contains("i2"))
+        try await f.close()
+    }
+
     @Test("segment membership is the same whatever the batch size")
     func deterministic() async throws {
         let digests = try await digestsPerBatchSize([1, 3, 1000], setUp: script)
