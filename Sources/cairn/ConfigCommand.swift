@@ -20,7 +20,9 @@ struct ConfigApplyCommand: AsyncParsableCommand {
             Reads the .yaml, .yml and .json files under the folder (one object or a list each, with \
             a kind: field). Nothing is recorded unless every object is valid and every reference \
             resolves; applying the same files twice records nothing. Objects absent from the files \
-            are left as they are.
+            are left as they are, unless --prune is given: then they are deleted, so that the \
+            configuration becomes exactly the files' (a deletion that another remaining object \
+            still refers to is refused, and nothing is recorded).
             """
     )
 
@@ -32,6 +34,9 @@ struct ConfigApplyCommand: AsyncParsableCommand {
     @Flag(help: "Print what would change without recording it.")
     var dryRun = false
 
+    @Flag(help: "Delete the objects that no file defines.")
+    var prune = false
+
     @Option(help: "Who makes the change, recorded with it.")
     var author: String = ""
 
@@ -39,12 +44,18 @@ struct ConfigApplyCommand: AsyncParsableCommand {
         let key = secretKeyLoader(dataOptions)
         let loaded = try ConfigurationFiles.load(directory: directory, key: key)
         try await withConfiguration(dataOptions) { store in
-            let changes = loaded.map { ConfigurationChange.put($0.object) }
+            var changes = loaded.map { ConfigurationChange.put($0.object) }
+            if prune {
+                let defined = Set(loaded.map(\.object.key))
+                changes += try await store.state().entries().map(\.object.key).filter { !defined.contains($0) }.map(ConfigurationChange.delete)
+            }
             let records = dryRun
                 ? try await store.state().plan(changes, author: author, checks: StandardChecks(), key: key)
                 : try await store.commit(changes, author: author, checks: StandardChecks(), key: key)
             for record in records { print(recordLine(record, planned: dryRun)) }
-            print("\(loaded.count) objects in \(directory): \(records.count) \(dryRun ? "would change" : "changed"), \(loaded.count - records.count) unchanged")
+            let deleted = records.filter { $0.action == .delete }.count
+            print("\(loaded.count) objects in \(directory): \(records.count - deleted) \(dryRun ? "would change" : "changed"), \(loaded.count - records.count + deleted) unchanged"
+                  + (prune ? ", \(deleted) absent \(dryRun ? "would be deleted" : "deleted")" : ""))
         }
     }
 }

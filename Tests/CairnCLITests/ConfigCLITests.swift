@@ -148,4 +148,34 @@ struct ConfigCLITests {
         let bad = try Self.run(["config", "apply", files, "--data", data])
         #expect(bad.status != 0 && bad.output.contains(#"bad.yaml: segment "buyers": condition: is required"#), "\(bad.output)")
     }
+
+    @Test("apply --prune deletes the objects no file defines, and refuses a deletion another object still needs")
+    func prune() throws {
+        let dir = TemporaryDirectory("cairn-config-cli")
+        defer { dir.remove() }
+        let data = dir.path + "/data", files = dir.path + "/files"
+        try FileManager.default.createDirectory(atPath: files, withIntermediateDirectories: true)
+        let source = "- kind: event-source\n  id: web\n  name: Web\n  bridge: rest\n"
+        let workflow = "- kind: workflow\n  id: welcome\n  name: Welcome\n  graph: {nodes: [{id: start, action: start}], edges: []}\n"
+        let rule = "- kind: routing-rule\n  id: views\n  name: Views\n  event_type: page-view\n  source_id: web\n  workflow_id: welcome\n"
+        let segment = "- kind: segment\n  name: Buyers\n  condition: profile@stats.views > 1\n"
+        try (source + workflow + rule + segment).write(toFile: files + "/all.yaml", atomically: true, encoding: .utf8)
+        #expect(try Self.run(["config", "apply", files, "--data", data]).output.contains("4 changed, 0 unchanged"))
+
+        // Without --prune the segment stays; with it, it goes.
+        try (source + workflow + rule).write(toFile: files + "/all.yaml", atomically: true, encoding: .utf8)
+        #expect(try Self.run(["config", "apply", files, "--data", data]).output.contains("0 changed, 3 unchanged"))
+        #expect(try Self.run(["segment", "list", "--data", data]).output.contains("buyers"))
+        let dry = try Self.run(["config", "apply", files, "--prune", "--dry-run", "--data", data])
+        #expect(dry.output.contains("would delete segment \"buyers\"") && dry.output.contains("1 absent would be deleted"), "\(dry.output)")
+        let pruned = try Self.run(["config", "apply", files, "--prune", "--data", data])
+        #expect(pruned.status == 0 && pruned.output.contains("0 changed, 3 unchanged, 1 absent deleted"), "\(pruned.output)")
+        #expect(!(try Self.run(["segment", "list", "--data", data]).output.contains("buyers")))
+
+        // The workflow cannot go while the rule that stays names it; nothing is recorded.
+        try (source + rule).write(toFile: files + "/all.yaml", atomically: true, encoding: .utf8)
+        let refused = try Self.run(["config", "apply", files, "--prune", "--data", data])
+        #expect(refused.status != 0 && refused.output.contains(#"workflow "welcome""#) && refused.output.contains("routing-rule"), "\(refused.output)")
+        #expect(try Self.run(["workflow", "list", "--data", data]).output.contains("welcome"))
+    }
 }
