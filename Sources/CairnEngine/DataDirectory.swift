@@ -5,8 +5,9 @@ import Logging
 /// Cairn's data directory: the event log in `events/`, the change log in `changes/`, the
 /// dead-letter log in `deadletter/` (events the ingest gate refused, see docs/ingest.md), the
 /// projections (LMDB) in `projections/<generation>/`, where the file `projections/CURRENT` names
-/// the generation in use (a replay builds the next one and switches by replacing that file), and
-/// the event emitter's cursor in `emitter.cursor`.
+/// the generation in use (a replay builds the next one and switches by replacing that file), the
+/// event emitter's cursor in `emitter.cursor`, and the keys of events from ephemeral sources in
+/// `ephemeral-keys/` (see docs/ephemeral.md).
 /// Opens and closes them together, lowest layer first.
 public final class DataDirectory: Sendable {
     public let path: String
@@ -14,6 +15,10 @@ public final class DataDirectory: Sendable {
     public let changeLog: DurableLog
     public let deadLetterLog: DurableLog
     public let store: StoreEnvironment
+    /// The keys of events from ephemeral sources, in `ephemeral-keys/`.
+    public let ephemeralKeys: EphemeralKeys
+
+    static func ephemeralKeysPath(_ path: String) -> String { path + "/ephemeral-keys" }
 
     public static func open(_ path: String, logConfiguration: LogConfiguration = LogConfiguration(),
                             storeConfiguration: StoreConfiguration = StoreConfiguration(),
@@ -36,8 +41,11 @@ public final class DataDirectory: Sendable {
         }
         do {
             let generation = try ProjectionGenerations(root: path + "/projections").current()
+            // This process holds the event log: a key still in use was left by one that stopped.
+            let keys = EphemeralKeys(directory: ephemeralKeysPath(path))
+            try keys.retireLeftovers(end: eventLog.endOffset)
             let store = try StoreEnvironment(path: generation.path, configuration: storeConfiguration, logger: logger)
-            return DataDirectory(path: path, eventLog: eventLog, changeLog: changeLog, deadLetterLog: deadLetterLog, store: store)
+            return DataDirectory(path: path, eventLog: eventLog, changeLog: changeLog, deadLetterLog: deadLetterLog, store: store, ephemeralKeys: keys)
         } catch {
             try? await deadLetterLog.close()
             try? await changeLog.close()
@@ -46,7 +54,9 @@ public final class DataDirectory: Sendable {
         }
     }
 
-    private init(path: String, eventLog: DurableLog, changeLog: DurableLog, deadLetterLog: DurableLog, store: StoreEnvironment) {
+    private init(path: String, eventLog: DurableLog, changeLog: DurableLog, deadLetterLog: DurableLog, store: StoreEnvironment,
+                 ephemeralKeys: EphemeralKeys) {
+        self.ephemeralKeys = ephemeralKeys
         self.path = path
         self.eventLog = eventLog
         self.changeLog = changeLog

@@ -43,4 +43,10 @@ public enum RecordKind {
     public static let change: UInt16 = 2
     /// A change of configuration in the event log (payload: `ConfigurationRecord`, binary JSON).
     public static let configuration: UInt16 = 3
+    // 4: a dead-letter record, in the dead-letter log (see `DeadLetterRecord`).
+    /// An event from an ephemeral source in the event log, sealed (payload: `SealedEvent`).
+    public static let sealedEvent: UInt16 = 5
+    /// The effect on the projections of the sealed event at an earlier offset (payload:
+    /// `EphemeralEffect`).
+    public static let ephemeralEffect: UInt16 = 6
 }

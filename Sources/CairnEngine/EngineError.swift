@@ -2,7 +2,7 @@
 public struct EngineError: Error, CustomStringConvertible, Sendable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: String, Sendable {
-            case invalidConfiguration, invalidEvent, invalidWorkflow, notFound, corruptedProjection, corruptedChangeLog, changeLogMismatch, concurrentWriter, closed
+            case invalidConfiguration, invalidEvent, invalidWorkflow, notFound, corruptedProjection, corruptedChangeLog, changeLogMismatch, concurrentWriter, io, closed
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
@@ -26,6 +26,9 @@ public struct EngineError: Error, CustomStringConvertible, Sendable {
         public static let changeLogMismatch = Code(.changeLogMismatch)
         /// Another projector wrote to the same store meanwhile.
         public static let concurrentWriter = Code(.concurrentWriter)
+        /// A file of the data directory could not be created, written or read (the message names
+        /// it and the system's reason).
+        public static let io = Code(.io)
         public static let closed = Code(.closed)
 
         public var description: String { value.rawValue }

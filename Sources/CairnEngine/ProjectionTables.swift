@@ -17,6 +17,7 @@ import CairnStore
 /// | `workflow_state` | (workflow id, profile id) | the workflow's gate state for the profile (binary JSON object) |
 /// | `meta` | name | UInt64 (`applied`: next event offset; `changes.next`: change log offset of the next change) |
 /// | `outbox` | change log offset of a batch's first change | the batch's changes, until durable in the change log (see `Outbox`) |
+/// | `ephemeral_effects` | event log offset of a sealed event | its `EphemeralEffect`, until that is in the event log (see docs/ephemeral.md) |
 struct ProjectionTables: Sendable {
     let profiles: Table<String, ProfileValue>
     let identities: Table<String, String>
@@ -32,6 +33,14 @@ struct ProjectionTables: Sendable {
     let outbox: Table<UInt64, [UInt8]>
     /// `outbox` read for its entries' change counts only (no copy of the changes).
     let outboxCounts: Table<UInt64, OutboxCount>
+    let ephemeralEffects: Table<UInt64, [UInt8]>
+    /// The tables events write directly (not through the batch's caches), as bytes, by name: what
+    /// an `EphemeralEffect` may write besides profiles and sessions. Looked up only, never walked.
+    let journaled: [String: Table<[UInt8], [UInt8]>]
+
+    static let journaledNames = [
+        "identities", "profile_identifiers", "open_sessions", "session_sweep", "profile_sessions", "profile_events", "workflow_state",
+    ]
 
     /// The tables whose content is the projection (the digest covers these, in this order).
     static let projectionNames = [
@@ -40,7 +49,9 @@ struct ProjectionTables: Sendable {
     ]
 
     static func open(_ store: StoreEnvironment) async throws -> ProjectionTables {
-        ProjectionTables(
+        var journaled: [String: Table<[UInt8], [UInt8]>] = [:]
+        for name in journaledNames { journaled[name] = try await store.openTable(name) }
+        return ProjectionTables(
             profiles: try await store.openTable("profiles"),
             identities: try await store.openTable("identities"),
             profileIdentifiers: try await store.openTable("profile_identifiers"),
@@ -53,7 +64,9 @@ struct ProjectionTables: Sendable {
             workflowState: try await store.openTable("workflow_state"),
             meta: try await store.openTable("meta"),
             outbox: try await store.openTable("outbox"),
-            outboxCounts: try await store.openTable("outbox")
+            outboxCounts: try await store.openTable("outbox"),
+            ephemeralEffects: try await store.openTable("ephemeral_effects"),
+            journaled: journaled
         )
     }
 }

@@ -39,38 +39,38 @@ public final class Projector: Sendable {
     /// recorded as appended, or holds changes the projection never made, and the errors of the
     /// store and logs.
     public static func open(eventLog: DurableLog, changeLog: DurableLog, store: StoreEnvironment,
-                            configuration: EngineConfiguration = EngineConfiguration(),
+                            configuration: EngineConfiguration = EngineConfiguration(), ephemeralKeys: EphemeralKeys? = nil,
                             logger: Logger = Logger(label: "cairn.projector")) async throws -> Projector {
         let projector = try await openProjector(eventLog: eventLog, changeLog: changeLog, store: store, configuration: configuration,
-                                                emitsChanges: true, logger: logger)
+                                                ephemeralKeys: ephemeralKeys, emitsChanges: true, logger: logger)
         try await projector.completeOutbox()
         return projector
     }
 
     /// A projector that computes no changes (a rebuild's); its `changeLog` is never written.
     static func openRebuilding(eventLog: DurableLog, changeLog: DurableLog, store: StoreEnvironment,
-                               configuration: EngineConfiguration, logger: Logger) async throws -> Projector {
+                               configuration: EngineConfiguration, ephemeralKeys: EphemeralKeys?, logger: Logger) async throws -> Projector {
         try await openProjector(eventLog: eventLog, changeLog: changeLog, store: store, configuration: configuration,
-                                emitsChanges: false, logger: logger)
+                                ephemeralKeys: ephemeralKeys, emitsChanges: false, logger: logger)
     }
 
     private static func openProjector(eventLog: DurableLog, changeLog: DurableLog, store: StoreEnvironment, configuration: EngineConfiguration,
-                                      emitsChanges: Bool, logger: Logger) async throws -> Projector {
+                                      ephemeralKeys: EphemeralKeys?, emitsChanges: Bool, logger: Logger) async throws -> Projector {
         try configuration.validate()
         let tables = try await ProjectionTables.open(store)
         return Projector(eventLog: eventLog, changeLog: changeLog, store: store, configuration: configuration, tables: tables,
-                         emitsChanges: emitsChanges, logger: logger)
+                         ephemeralKeys: ephemeralKeys, emitsChanges: emitsChanges, logger: logger)
     }
 
     private init(eventLog: DurableLog, changeLog: DurableLog, store: StoreEnvironment, configuration: EngineConfiguration,
-                 tables: ProjectionTables, emitsChanges: Bool, logger: Logger) {
+                 tables: ProjectionTables, ephemeralKeys: EphemeralKeys?, emitsChanges: Bool, logger: Logger) {
         self.eventLog = eventLog
         self.changeLog = changeLog
         self.store = store
         self.configuration = configuration
         self.tables = tables
         self.emitsChanges = emitsChanges
-        self.source = EventSource(eventLog.makeReader())
+        self.source = EventSource(eventLog, keys: ephemeralKeys)
         self.logger = logger
     }
 
@@ -170,6 +170,12 @@ public final class Projector: Sendable {
                     if let effects = try reducer.apply(event, offset: item.offset, logMicros: item.logMicros, in: txn, batch: &working) {
                         encoder.add(effects)
                     }
+                case .sealedEvent(let event):
+                    if let effects = try reducer.applySealed(event, offset: item.offset, logMicros: item.logMicros, in: txn, batch: &working) {
+                        encoder.add(effects)
+                    }
+                case .effect(let effect, let eventID):
+                    if let effects = try reducer.apply(effect, eventID: eventID, in: txn, batch: &working) { encoder.add(effects) }
                 case .configuration(let change):
                     if let effects = try reducer.apply(change, offset: item.offset, in: txn, batch: &working) { encoder.add(effects) }
                 }
@@ -255,12 +261,16 @@ struct ChangeAppend {
 }
 
 /// A run of records read and decoded from the event log: `[start, end)`, of which `events` are the
-/// event and configuration records (other kinds are skipped).
+/// event, sealed event and configuration records (other kinds are skipped).
 struct DecodedBatch: Sendable {
     struct Item: Sendable {
         enum Content: Sendable {
             case event(Event)
             case configuration(ConfigurationRecord)
+            /// An event from an ephemeral source, opened with its key.
+            case sealedEvent(Event)
+            /// The recorded effect of a sealed event, applied in its place (at its offset).
+            case effect(EphemeralEffect, eventID: String)
         }
 
         let content: Content
@@ -275,12 +285,21 @@ struct DecodedBatch: Sendable {
 
 /// Reads and decodes events on a serial queue of its own, off the cooperative pool and off the
 /// store's writer thread, so that decoding the next batch overlaps reducing the current one.
+///
+/// A sealed event (from an ephemeral source) becomes its recorded effect when one follows it in
+/// the log, else the event opened with its key; with neither, it is an error.
 final class EventSource: @unchecked Sendable {
-    // Safe by use: `reader` is touched only on `queue`, one block at a time.
+    // Safe by use: `reader` and `effects` are touched only on `queue`, one block at a time.
     private let reader: LogReader
+    private let effects: EffectLookahead
+    private let keys: EphemeralKeys?
     private let queue = DispatchQueue(label: "cairn.projector.read")
 
-    init(_ reader: LogReader) { self.reader = reader }
+    init(_ log: DurableLog, keys: EphemeralKeys?) {
+        reader = log.makeReader()
+        effects = EffectLookahead(log.makeReader())
+        self.keys = keys
+    }
 
     func read(from offset: UInt64, maxRecords: Int) async throws -> DecodedBatch {
         try await withCheckedThrowingContinuation { continuation in
@@ -305,6 +324,18 @@ final class EventSource: @unchecked Sendable {
                     throw EngineError(.invalidEvent, "event log offset \(record.offset): configuration record: \(error)")
                 }
                 items.append(DecodedBatch.Item(content: .configuration(change), offset: record.offset, logMicros: record.timestamp))
+            case RecordKind.sealedEvent:
+                let eventID = record.key.map { String(decoding: $0, as: UTF8.self) } ?? ""
+                if let effect = try effects.effect(for: record.offset) {
+                    items.append(DecodedBatch.Item(content: .effect(effect, eventID: eventID), offset: record.offset, logMicros: record.timestamp))
+                    break
+                }
+                let keyID = try SealedEvent.keyID(record.payload, offset: record.offset)
+                guard let key = try keys?.key(keyID) else {
+                    throw EngineError(.notFound, "event log offset \(record.offset): the ephemeral event \(eventID) was sealed with key \(EphemeralKeys.hex(keyID)), which is shredded (or not in \(keys?.directory ?? "any key directory given")), and no record of its effect follows it in the log: its effect cannot be reproduced")
+                }
+                let event = try SealedEvent.open(record.payload, key: key, offset: record.offset)
+                items.append(DecodedBatch.Item(content: .sealedEvent(event), offset: record.offset, logMicros: record.timestamp))
             default:
                 break
             }

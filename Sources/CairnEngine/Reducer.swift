@@ -72,7 +72,12 @@ struct Reducer: Sendable {
 
     /// Applies `event`; returns what it did, for its changes, when the reducer emits changes.
     func apply(_ event: Event, offset: UInt64, logMicros: Int64, in txn: borrowing WriteTransaction, batch: inout Batch) throws -> EventEffects? {
-        var step = Step(event: event, offset: offset)
+        effects(of: try reduce(event, offset: offset, logMicros: logMicros, in: txn, batch: &batch), batch: batch)
+    }
+
+    /// Applies `event`; returns what it touched and the changes that are not field diffs.
+    func reduce(_ event: Event, offset: UInt64, logMicros: Int64, in txn: borrowing WriteTransaction, batch: inout Batch) throws -> Step {
+        var step = Step(eventID: event.id, offset: offset)
         try closeIdleSessions(at: logMicros, in: txn, batch: &batch, step: &step)
         let time = eventTime(event, logMicros: logMicros)
 
@@ -106,10 +111,15 @@ struct Reducer: Sendable {
             try runWorkflows(profileID, event: event, time: time, in: txn, batch: &batch, step: &step)
             try evaluateSegments(profileID, event: event, time: time, in: txn, batch: &batch, step: &step)
         }
+        return step
+    }
+
+    /// What `step` did, for its changes, when the reducer emits changes.
+    func effects(of step: Step, batch: Batch) -> EventEffects? {
         guard emitsChanges else { return nil }
         // Entities deleted by the event (merged away) have no after state and no field diff.
         return EventEffects(
-            offset: offset, eventID: event.id, links: step.changes,
+            offset: step.offset, eventID: step.eventID, links: step.changes,
             sessions: step.touched.sessions.compactMap { entry in batch.sessions.loaded(entry.id).map { (entry.id, entry.before, $0) } },
             profiles: step.touched.profiles.compactMap { entry in batch.profiles.loaded(entry.id).map { (entry.id, entry.before, $0) } }
         )
@@ -118,13 +128,13 @@ struct Reducer: Sendable {
     /// What one event has done so far: the entities it touched (with their state before it) and
     /// the changes that are not field diffs (links, merges).
     struct Step {
-        let event: Event
+        let eventID: String
         let offset: UInt64
         var touched = Touched()
         var changes: [Change] = []
 
         mutating func record(_ kind: Change.Kind, _ id: String, target: String? = nil) {
-            changes.append(Change(kind: kind, id: id, offset: offset, eventID: event.id, target: target))
+            changes.append(Change(kind: kind, id: id, offset: offset, eventID: eventID, target: target))
         }
     }
 

@@ -33,7 +33,8 @@ public enum Replay {
         let digest: String
         do {
             let projector = try await Projector.openRebuilding(eventLog: eventLog, changeLog: liveChangeLog, store: store,
-                                                               configuration: rebuilding, logger: logger)
+                                                               configuration: rebuilding,
+                                                               ephemeralKeys: EphemeralKeys(directory: DataDirectory.ephemeralKeysPath(dataPath)), logger: logger)
             try await projector.catchUp(progress: progress)
             try await projector.adopt(changeLogEnd: liveChangeLog.endOffset)
             try await store.sync()

@@ -60,6 +60,7 @@ public struct WriteTransaction: ~Copyable {
         }
         try state.check(rc, "mdb_put", table: table.name)
         state.writes += 1
+        if state.journal != nil { state.journal!.append(WriteJournalEntry(table: table.name, key: state.key, value: state.value)) }
     }
 
     /// Removes `key`; returns whether it was there (`mdb_del`).
@@ -75,7 +76,23 @@ public struct WriteTransaction: ~Copyable {
         if rc == MDB_NOTFOUND { return false }
         try state.check(rc, "mdb_del", table: table.name)
         state.writes += 1
+        if state.journal != nil { state.journal!.append(WriteJournalEntry(table: table.name, key: keyBytes, value: nil)) }
         return true
+    }
+
+    // MARK: Journal
+
+    /// Starts recording every successful `put` and `delete` of this transaction (table name, key
+    /// and value bytes), in order, until `endJournal()`; discards any journal begun before.
+    /// Recording costs nothing while no journal is open.
+    public func beginJournal() {
+        state.journal = []
+    }
+
+    /// Stops recording; returns what was recorded since `beginJournal()` (empty when none was begun).
+    public func endJournal() -> [WriteJournalEntry] {
+        defer { state.journal = nil }
+        return state.journal ?? []
     }
 
     /// Removes every entry of the table and keeps the table (`mdb_drop(txn, dbi, 0)`).
@@ -112,6 +129,19 @@ public struct WriteTransaction: ~Copyable {
     }
 }
 
+/// One write recorded by a transaction's journal: `value` nil for a delete.
+public struct WriteJournalEntry: Sendable, Equatable {
+    public let table: String
+    public let key: [UInt8]
+    public let value: [UInt8]?
+
+    public init(table: String, key: [UInt8], value: [UInt8]?) {
+        self.table = table
+        self.key = key
+        self.value = value
+    }
+}
+
 @available(*, unavailable, message: "the write transaction belongs to the writer thread")
 extension WriteTransaction: Sendable {}
 
@@ -125,6 +155,8 @@ final class WriteState {
     @exclusivity(unchecked) var value: [UInt8] = []
     /// Successful puts and deletes so far.
     @exclusivity(unchecked) var writes = 0
+    /// The writes recorded since `beginJournal()`; nil when not recording.
+    @exclusivity(unchecked) var journal: [WriteJournalEntry]?
     private(set) var mapFull = false
 
     init() {

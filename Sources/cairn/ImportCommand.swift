@@ -56,7 +56,7 @@ struct ImportCommand: AsyncParsableCommand {
 
         let data = try await DataDirectory.open(dataOptions.data)
         do {
-            let projector = try await Projector.open(eventLog: data.eventLog, changeLog: data.changeLog, store: data.store)
+            let projector = try await data.projector()
             let started = ContinuousClock.now
             bar = ProgressBar(label: "appending", total: input.byteCount)
             let appended: (records: Int, bytes: Int)
@@ -66,7 +66,7 @@ struct ImportCommand: AsyncParsableCommand {
                 let gate = IngestGate(configuration: try await ConfigurationStore.load(from: data.eventLog), sourceID: source,
                                       bridge: EventSourceDefinition.Bridge(rawValue: bridge ?? "import")!)
                 var appender = IngestAppender(gate: gate, consents: try await ProjectionConsentLookup.open(data.store),
-                                              eventLog: data.eventLog, deadLetterLog: data.deadLetterLog)
+                                              eventLog: data.eventLog, deadLetterLog: data.deadLetterLog, ephemeralKeys: data.ephemeralKeys)
                 // The time of receipt, for events without a plausible time of their own.
                 let receivedMicros = Int64(Date().timeIntervalSince1970 * 1_000_000)
                 try await input.forEachLine { line, _ in
@@ -101,8 +101,8 @@ struct ImportCommand: AsyncParsableCommand {
             var projecting = ProgressBar(label: "projecting", total: Int(data.eventLog.endOffset - before))
             var applied = try await projector.catchUp { applied, _ in projecting.set(Int(applied - before)) }
             projecting.finish()
-            // Events that workflows emitted, and what those emit in turn.
-            applied = try await EventEmitter(eventLog: data.eventLog, changeLog: data.changeLog, cursorPath: data.emitterCursorPath).catchUp(projector)
+            // Events that workflows emitted, and what those emit in turn; ephemeral events' effects.
+            applied = try await data.settle(projector)
             let projected = Rate(records: Int(applied - before), bytes: 0, elapsed: ContinuousClock.now - projectStart)
             print("projected \(applied - before) events in \(projected.seconds) s: \(projected.recordsPerSecond) events/s; applied offset \(applied), change log at \(data.changeLog.endOffset)")
         } catch {
@@ -261,8 +261,14 @@ struct ProfileEventsCommand: AsyncParsableCommand {
             let reader = data.eventLog.makeReader()
             for entry in try queries.events(of: profileID, limit: limit) {
                 guard let record = try reader.record(at: entry.offset) else { continue }
+                let head = "{\"offset\":\(entry.offset),\"time\":\"\(ClientTime.iso8601(micros: entry.time))\","
+                if record.kind == RecordKind.sealedEvent {
+                    // From an ephemeral source: only its id is kept in the clear.
+                    print(head + "\"ephemeral\":true,\"event\":{\"id\":\(String(decoding: JSONValue.string(entry.eventID).serialized(), as: UTF8.self))}}")
+                    continue
+                }
                 let event = try EventRecord.decode(record.payload)
-                print("{\"offset\":\(entry.offset),\"time\":\"\(ClientTime.iso8601(micros: entry.time))\",\"event\":\(String(decoding: event.jsonValue(includingPersonal: true).serialized(), as: UTF8.self))}")
+                print(head + "\"event\":\(String(decoding: event.jsonValue(includingPersonal: true).serialized(), as: UTF8.self))}")
             }
         }
     }
@@ -291,11 +297,12 @@ struct CatchUpCommand: AsyncParsableCommand {
         try await withData(dataOptions) { data in
             var configuration = EngineConfiguration()
             configuration.eventsPerBatchMax = batch
-            let projector = try await Projector.open(eventLog: data.eventLog, changeLog: data.changeLog, store: data.store, configuration: configuration)
+            let projector = try await data.projector(configuration: configuration)
             let before = try projector.appliedOffset()
             let started = ContinuousClock.now
-            // Projects, appends the events workflows emitted, and projects those, until none is left.
-            let applied = try await EventEmitter(eventLog: data.eventLog, changeLog: data.changeLog, cursorPath: data.emitterCursorPath).catchUp(projector)
+            // Projects, appends the events workflows emitted, and projects those, until none is
+            // left; then records ephemeral events' effects and shreds their keys.
+            let applied = try await data.settle(projector)
             let rate = Rate(records: Int(applied - before), bytes: 0, elapsed: ContinuousClock.now - started)
             print("projected \(applied - before) events in \(rate.seconds) s (\(rate.recordsPerSecond) events/s); applied offset \(applied), change log at \(data.changeLog.endOffset)")
         }
@@ -312,7 +319,7 @@ struct DigestCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await withData(dataOptions) { data in
-            let projector = try await Projector.open(eventLog: data.eventLog, changeLog: data.changeLog, store: data.store)
+            let projector = try await data.projector()
             print("applied \(try projector.appliedOffset()) digest \(try await ProjectionDigest.compute(data.store))")
         }
     }

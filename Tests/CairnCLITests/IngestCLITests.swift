@@ -111,6 +111,40 @@ struct IngestCLITests {
         #expect(try Self.run(["tail", "--events", "--deadletter", "--data", data]).status != 0)
     }
 
+    @Test("an ephemeral source: events processed, nothing raw left in the data directory, and a replay gives the same projections")
+    func ephemeral() throws {
+        let dir = TemporaryDirectory("cairn-ingest-cli")
+        defer { dir.remove() }
+        let (data, _) = try Self.prepare(dir)
+        #expect(try Self.run(["source", "create", "Kiosk", "--bridge", "import", "--ephemeral", "--data", data]).status == 0)
+        let kiosk = try #require(Self.lines(try Self.run(["source", "list", "--data", data]).output).first { $0.contains("Kiosk") }?.split(separator: "\t").first)
+        let input = dir.path + "/kiosk.jsonl"
+        try [
+            #"{"id":"k1","type":"page-view","time":"2026-01-01T00:00:00Z","source":{"id":"\#(kiosk)"},"session":{"id":"s1"},"profile":{"id":"p9"},"properties":{"shelf":"kiosk-shelf-42"}}"#,
+            #"{"id":"k2","type":"page-view","time":"2026-01-01T00:01:00Z","source":{"id":"\#(kiosk)"},"session":{"id":"s1"},"profile":{"id":"p9"}}"#,
+        ].joined(separator: "\n").write(toFile: input, atomically: true, encoding: .utf8)
+        let imported = try Self.run(["import", "--source", String(kiosk), "--data", data, input])
+        #expect(imported.status == 0 && imported.output.contains("from an ephemeral source 2"), "\(imported.output)")
+
+        // The profile felt both events; the trail knows them by id only.
+        let profile = try JSONParser.parse(Array(try Self.run(["profile", "get", "p9", "--data", data]).output.utf8))
+        #expect(profile["stats"]?["views"] == 2, "\(profile)")
+        let trail = Self.lines(try Self.run(["profile", "events", "p9", "--data", data]).output)
+        #expect(trail.count == 2 && trail.allSatisfy { $0.contains("\"ephemeral\":true") }, "\(trail)")
+        // Nothing of the raw events is readable: no key left, no property value anywhere.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: data + "/ephemeral-keys").isEmpty)
+        for path in FileManager.default.enumerator(atPath: data + "/events")?.compactMap({ $0 as? String }) ?? [] {
+            let bytes = FileManager.default.contents(atPath: data + "/events/" + path) ?? Data()
+            #expect(bytes.range(of: Data("kiosk-shelf-42".utf8)) == nil, "\(path)")
+        }
+        let before = try Self.run(["projections", "digest", "--data", data]).output
+        let replayed = try Self.run(["replay", "--data", data])
+        #expect(replayed.status == 0, "\(replayed.output)")
+        #expect(try Self.run(["projections", "digest", "--data", data]).output == before)
+    }
+
+    static func lines(_ output: String) -> [String] { output.split(separator: "\n").map(String.init) }
+
     @Test("without --source every event is appended as read")
     func ungated() throws {
         let dir = TemporaryDirectory("cairn-ingest-cli")

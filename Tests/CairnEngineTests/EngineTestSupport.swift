@@ -46,8 +46,9 @@ struct Fixture {
         }
     }
 
-    func projector(_ configuration: EngineConfiguration = EngineConfiguration()) async throws -> Projector {
-        try await Projector.open(eventLog: eventLog, changeLog: changeLog, store: store, configuration: configuration, logger: quiet)
+    func projector(_ configuration: EngineConfiguration = EngineConfiguration(), ephemeralKeys: EphemeralKeys? = nil) async throws -> Projector {
+        try await Projector.open(eventLog: eventLog, changeLog: changeLog, store: store, configuration: configuration,
+                                 ephemeralKeys: ephemeralKeys, logger: quiet)
     }
 
     /// Every change in the change log, decoded.

@@ -12,8 +12,8 @@ public struct IngestAcceptance: Sendable, Equatable {
     /// The event to append: compliance applied, and reduced to its consent form when the source
     /// requires a consent the profile does not hold.
     public var event: Event
-    /// Whether the event's source is ephemeral (its events are processed but not stored). The
-    /// gate only reports it; acting on it is the caller's.
+    /// Whether the event's source is ephemeral (its events are processed, then shredded: see
+    /// docs/ephemeral.md). The gate only reports it; ``IngestAppender`` seals such events.
     public var ephemeral: Bool
     /// Whether the event was reduced to the fields consent handling needs, because its source
     /// requires a consent the profile did not hold at the event's time.
