@@ -15,16 +15,21 @@ struct CorpusFeed {
     /// The next `count` events, each parsed (`CorpusLine.parse`) and encoded (`EventRecord`) as
     /// the event log stores it.
     mutating func records(_ count: Int) throws -> [AppendRecord] {
-        var records: [AppendRecord] = []
-        records.reserveCapacity(count)
+        try events(count).map { AppendRecord(kind: RecordKind.event, payload: EventRecord.encode($0.event)) }
+    }
+
+    /// The next `count` events as generated (`line`) and parsed (`CorpusLine.parse`, which moves
+    /// personal fields to the personal block as ingest does).
+    mutating func events(_ count: Int) throws -> [(line: [UInt8], event: Event)] {
+        var events: [(line: [UInt8], event: Event)] = []
+        events.reserveCapacity(count)
         for _ in 0..<count {
             let line = generator.next()
             jsonBytes += line.count
-            let event = try CorpusLine.parse(line: line)
-            records.append(AppendRecord(kind: RecordKind.event, payload: EventRecord.encode(event)))
+            events.append((line, try CorpusLine.parse(line: line)))
         }
         produced += count
-        return records
+        return events
     }
 
     /// Appends the next `count` events to `log` in appends of `recordsPerAppend`, several in
