@@ -106,7 +106,7 @@ let package = Package(
             name: "CairnEngineTests",
             dependencies: ["CairnEngine", "CairnCorpus", "CairnTestSupport"],
             // Scenario scripts and configuration, read at test time beside the tests (#filePath).
-            exclude: ["Scenarios/Scripts"],
+            exclude: ["Scenarios/Scripts", "Scenarios/Configuration"],
             swiftSettings: strict
         ),
         .testTarget(name: "CairnCorpusTests", dependencies: ["CairnCorpus"], swiftSettings: strict),
