@@ -105,6 +105,8 @@ let package = Package(
         .testTarget(
             name: "CairnEngineTests",
             dependencies: ["CairnEngine", "CairnCorpus", "CairnTestSupport"],
+            // Scenario scripts and configuration, read at test time beside the tests (#filePath).
+            exclude: ["Scenarios/Scripts", "Scenarios/Configuration"],
             swiftSettings: strict
         ),
         .testTarget(name: "CairnCorpusTests", dependencies: ["CairnCorpus"], swiftSettings: strict),
