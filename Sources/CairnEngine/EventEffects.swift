@@ -44,8 +44,10 @@ struct EventEffects: Sendable {
         for (id, before, after) in sessions {
             var sink = empty
             FieldDiff.session(before, after, into: &sink)
-            let kind: Change.Kind = before == nil || (before?.status == .closed && after.status == .open)
-                ? .sessionOpened : after.status == .closed ? .sessionClosed : .sessionUpdated
+            // A new visit: a new session, or a closed one opened again, also when the idle sweep
+            // closed it during this same event (its start moved).
+            let opened = before.map { after.status == .open && ($0.status == .closed || $0.startMicros != after.startMicros) } ?? true
+            let kind: Change.Kind = opened ? .sessionOpened : after.status == .closed ? .sessionClosed : .sessionUpdated
             if sink.isEmpty == false { body(kind, id, sink) }
         }
         for (id, before, after) in profiles {

@@ -72,7 +72,7 @@ extension Reducer {
             let input = WorkflowInput(
                 event: event, profile: before, session: sessionBefore, state: state, nowMicros: time,
                 isNewProfile: step.touched.profiles.contains { $0.id == profileID && $0.before == nil },
-                isNewSession: step.touched.sessions.contains { $0.id == event.sessionID && $0.before == nil }
+                isNewSession: step.opensVisit
             )
             let result = route.workflow.run(input)
             if let error = result.error {
@@ -142,7 +142,10 @@ extension Reducer {
                                   batch: inout Batch, step: inout Step) throws {
         if batch.segments == nil { batch.segments = try loadSegments(in: txn) }
         guard let segments = batch.segments, !segments.isEmpty, let before = try profile(profileID, in: txn, batch: &batch) else { return }
-        var context = SegmentContext(profile: before, event: event, session: event.sessionID.flatMap { batch.sessions.loaded($0) }, nowMicros: time)
+        // The session as the event left it, read from the store when the batch has not loaded it
+        // (an event with saveSession false), so that the batch size changes nothing.
+        let session = try event.sessionID.flatMap { try self.session($0, in: txn, batch: &batch) }
+        var context = SegmentContext(profile: before, event: event, session: session, nowMicros: time)
         var profile = before
         for segment in segments where segment.eventTypes.isEmpty || segment.eventTypes.contains(event.type.rawValue) {
             let member = profile.segments.contains(segment.id)

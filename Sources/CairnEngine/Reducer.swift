@@ -132,6 +132,8 @@ struct Reducer: Sendable {
         let offset: UInt64
         var touched = Touched()
         var changes: [Change] = []
+        /// Whether the event started a visit: a new session, or a new visit in a closed one.
+        var opensVisit = false
 
         mutating func record(_ kind: Change.Kind, _ id: String, target: String? = nil) {
             changes.append(Change(kind: kind, id: id, offset: offset, eventID: eventID, target: target))
@@ -325,6 +327,7 @@ struct Reducer: Sendable {
                 store(profile, before: profileBefore, batch: &batch, step: &step)
             }
         }
+        if opens { step.opensVisit = true }
         store(session, before: before, batch: &batch, step: &step)
         // Re-key the session in the idle index by the log time of this event.
         let previous = try txn.get(tables.sessionSweep, sessionID)

@@ -28,36 +28,12 @@ struct ScenarioTests {
 
     @Test("a session closed by the idle sweep opens again as a new visit, whether the sweep ran on another event or on the returning one")
     func reopenedSession() async throws {
-        // Two known faults of the projector, each failing expectations of the script (any other
-        // failure is reported as usual):
-        // - when the returning event is the one whose sweep closes its own session, the event's
-        //   change for the session is session.updated, not session.opened (nor session.closed):
-        //   EventEffects decides the kind from the state before and after the whole event, and
-        //   before the event the session was still open;
-        // - workflows see a reopened session as no new visit (new-visit branches by false),
-        //   though the profile counts it as one: the reducer sets isNewSession only for a
-        //   session it creates.
-        try await withKnownIssue("a reopened session is not a new visit to the change log (same-event sweep) or to workflows") {
-            try await runScenario("reopened-session")
-        } matching: { issue in
-            issue.comments.contains { $0.rawValue.contains("changes of c2:") || $0.rawValue.contains("traits.visit-started-by is") }
-        }
+        try await runScenario("reopened-session")
     }
 
     @Test("a segment on the session sees the event's session also when the event does not update it, whatever the batch")
     func sessionSegments() async throws {
-        // A known fault of the projector: a segment is evaluated with the event's session only
-        // when the batch has loaded that session already (Reducer+Configuration.swift,
-        // evaluateSegments: `batch.sessions.loaded`). An event with saveSession false at the start
-        // of a batch sees no session, so its profile leaves the segment, while a replay (one
-        // batch) keeps it there: the digests differ. Any other failure is reported as usual.
-        try await withKnownIssue("segments see the session of a saveSession: false event only if the batch loaded it") {
-            try await runScenario("session-segments")
-        } matching: { issue in
-            issue.comments.contains { comment in
-                ["changes of h1:", "segments of p1:", "a full replay gives the digest"].contains { comment.rawValue.contains($0) }
-            }
-        }
+        try await runScenario("session-segments")
     }
 
     @Test("an unknown or disabled source, a bridge the source lacks and a mismatched source end in the dead-letter log with their reason")
