@@ -3,6 +3,7 @@ import CairnModel
 import CairnStore
 import Dispatch
 import Logging
+import Synchronization
 
 /// Tails the event log and applies its events to the projections in LMDB, emitting every change
 /// to the change log exactly once.
@@ -32,6 +33,8 @@ public final class Projector: Sendable {
     let emitsChanges: Bool
     private let source: EventSource
     private let logger: Logger
+    /// The configuration compiled by the last committed batch (see `Reducer.Batch.compiled`).
+    private let compiledConfiguration = Mutex(CompiledConfiguration())
 
     /// Opens the projection tables and reconciles a pending outbox with the change log.
     ///
@@ -147,6 +150,8 @@ public final class Projector: Sendable {
     private struct Outcome {
         let base: UInt64
         let changes: [EncodedChange]
+        /// The configuration as the batch left it compiled, for the next batch.
+        let compiled: CompiledConfiguration
     }
 
     /// Reduces `batch` and commits the projection updates, the applied offset and the outbox
@@ -156,13 +161,15 @@ public final class Projector: Sendable {
         let tables = self.tables
         // Everything below this offset is durable in the change log.
         let confirmed = changeLog.endOffset
-        return try await store.write { txn -> Outcome in
+        let compiled = compiledConfiguration.withLock { $0 }
+        let outcome = try await store.write { txn -> Outcome in
             let start = try txn.get(tables.meta, MetaKey.applied) ?? 0
             guard start == batch.start else {
                 throw EngineError(.concurrentWriter, "the projections are applied up to offset \(start), not \(batch.start): another projector writes to this store")
             }
             try Outbox.deleteConfirmed(below: confirmed, in: tables, txn)
             var working = Reducer.Batch()
+            working.compiled = compiled
             let encoder = ChangeEncoder()
             for item in batch.events {
                 switch item.content {
@@ -188,8 +195,11 @@ public final class Projector: Sendable {
                 try txn.put(tables.meta, MetaKey.changesNext, base + UInt64(changes.count))
             }
             try txn.put(tables.meta, MetaKey.applied, batch.end)
-            return Outcome(base: base, changes: changes)
+            return Outcome(base: base, changes: changes, compiled: working.compiled)
         }
+        // Committed: the next batch starts from this configuration.
+        compiledConfiguration.withLock { $0 = outcome.compiled }
+        return outcome
     }
 
     /// Hands a batch's changes to the change log; nil when there are none.

@@ -26,14 +26,14 @@ extension Reducer {
         }
         let type = event.type.rawValue
         if type == Self.consentGranted || type == Self.consentRevoked {
-            if batch.consentTypes == nil {
-                batch.consentTypes = try configurationRecords(.consentType, in: txn).compactMap { record in
+            if batch.compiled.consentTypes == nil {
+                batch.compiled.consentTypes = try configurationRecords(.consentType, in: txn).compactMap { record in
                     guard case .consentType(let consent)? = record.object, consent.enabled else { return nil }
                     return consent
                 }
             }
             let named = Self.consentIDs(in: event.properties)
-            for consent in batch.consentTypes ?? [] where named.contains(consent.id) || event.properties[consent.id] == .bool(true) {
+            for consent in batch.compiled.consentTypes ?? [] where named.contains(consent.id) || event.properties[consent.id] == .bool(true) {
                 if type == Self.consentGranted {
                     profile.consents[consent.id] = Consent(revokeMicros: consent.autoRevokeSeconds.map { time &+ $0 &* 1_000_000 })
                 } else if consent.revokable {
@@ -62,8 +62,8 @@ extension Reducer {
     /// becomes a `workflow.failed` change naming the error.
     func runWorkflows(_ profileID: String, event: Event, time: Int64, in txn: borrowing WriteTransaction,
                               batch: inout Batch, step: inout Step) throws {
-        if batch.routes == nil { batch.routes = try loadRoutes(in: txn) }
-        guard let routes = batch.routes, !routes.isEmpty else { return }
+        if batch.compiled.routes == nil { batch.compiled.routes = try loadRoutes(in: txn) }
+        guard let routes = batch.compiled.routes, !routes.isEmpty else { return }
         for route in routes where route.eventType == event.type.rawValue && route.sourceID == event.sourceID {
             guard let before = try profile(profileID, in: txn, batch: &batch) else { return }
             let sessionBefore = try event.sessionID.flatMap { try session($0, in: txn, batch: &batch) }
@@ -71,7 +71,7 @@ extension Reducer {
             let state = try txn.get(tables.workflowState, stateKey).flatMap { try? JSONValue(binary: $0).objectValue } ?? [:]
             let input = WorkflowInput(
                 event: event, profile: before, session: sessionBefore, state: state, nowMicros: time,
-                isNewProfile: step.touched.profiles.contains { $0.id == profileID && $0.before == nil },
+                isNewProfile: step.touched.profiles.contains { $0.id == profileID && $0.created },
                 isNewSession: step.opensVisit
             )
             let result = route.workflow.run(input)
@@ -140,14 +140,16 @@ extension Reducer {
     /// changed, in segment id order.
     func evaluateSegments(_ profileID: String, event: Event, time: Int64, in txn: borrowing WriteTransaction,
                                   batch: inout Batch, step: inout Step) throws {
-        if batch.segments == nil { batch.segments = try loadSegments(in: txn) }
-        guard let segments = batch.segments, !segments.isEmpty, let before = try profile(profileID, in: txn, batch: &batch) else { return }
+        if batch.compiled.segments == nil { batch.compiled.segments = try loadSegments(in: txn) }
+        let type = event.type.rawValue
+        let triggered = (batch.compiled.segments ?? []).filter { $0.eventTypes.isEmpty || $0.eventTypes.contains(type) }
+        guard !triggered.isEmpty, let before = try profile(profileID, in: txn, batch: &batch) else { return }
         // The session as the event left it, read from the store when the batch has not loaded it
         // (an event with saveSession false), so that the batch size changes nothing.
         let session = try event.sessionID.flatMap { try self.session($0, in: txn, batch: &batch) }
         var context = SegmentContext(profile: before, event: event, session: session, nowMicros: time)
         var profile = before
-        for segment in segments where segment.eventTypes.isEmpty || segment.eventTypes.contains(event.type.rawValue) {
+        for segment in triggered {
             let member = profile.segments.contains(segment.id)
             guard segment.condition.evaluate(context) != member else { continue }
             if member {
@@ -177,6 +179,19 @@ extension Reducer {
     }
 }
 
+/// The parts of the configuration the reducer uses, each compiled when first needed (nil: not
+/// yet read from the `configuration` table).
+struct CompiledConfiguration: Sendable {
+    /// The enabled segments, conditions parsed.
+    var segments: [CompiledSegment]?
+    /// The enabled routing rules with their validated workflows.
+    var routes: [CompiledRoute]?
+    /// The enabled consent types.
+    var consentTypes: [ConsentType]?
+    /// The enabled identification points.
+    var identificationPoints: [IdentificationPoint]?
+}
+
 /// An enabled routing rule with its validated workflow.
 struct CompiledRoute: Sendable {
     let eventType: String
@@ -194,33 +209,42 @@ struct CompiledSegment: Sendable {
 
 /// What a segment's condition sees: the profile (`profile@`), the event (`event@`, with its
 /// personal data), its session (`session@`) and the event's properties (`payload@`), each in its
-/// JSON rendering, made once per evaluation round; `now()` is the event's time.
+/// JSON rendering, made when a condition first reads it (and the profile's again after it
+/// changed); `now()` is the event's time.
 struct SegmentContext: ConditionContext {
     var profile: Profile {
-        didSet { profileJSON = nil }
+        didSet { profileJSON = Rendering() }
     }
     let event: Event
     let session: Session?
     let nowMicros: Int64
-    private var profileJSON: JSONValue?
-    private let eventJSON: JSONValue
-    private let sessionJSON: JSONValue?
+    private var profileJSON = Rendering()
+    private let eventJSON = Rendering()
+    private let sessionJSON = Rendering()
+
+    /// A rendering made on first use (conditions read the context through a non-mutating call).
+    private final class Rendering {
+        var value: JSONValue?
+        func get(_ make: () -> JSONValue) -> JSONValue {
+            if let value { return value }
+            let made = make()
+            value = made
+            return made
+        }
+    }
 
     init(profile: Profile, event: Event, session: Session?, nowMicros: Int64) {
         self.profile = profile
         self.event = event
         self.session = session
         self.nowMicros = nowMicros
-        self.profileJSON = profile.jsonValue
-        self.eventJSON = event.jsonValue(includingPersonal: true)
-        self.sessionJSON = session?.jsonValue
     }
 
     func value(of reference: FieldReference) -> JSONValue? {
         switch reference.root {
-        case .profile: return reference.resolve(in: profileJSON ?? profile.jsonValue)
-        case .event: return reference.resolve(in: eventJSON)
-        case .session: return sessionJSON.flatMap { reference.resolve(in: $0) }
+        case .profile: return reference.resolve(in: profileJSON.get { profile.jsonValue })
+        case .event: return reference.resolve(in: eventJSON.get { event.jsonValue(includingPersonal: true) })
+        case .session: return session.flatMap { session in reference.resolve(in: sessionJSON.get { session.jsonValue }) }
         case .payload: return reference.resolve(in: .object(event.properties))
         case .memory: return nil
         }

@@ -30,7 +30,7 @@ extension Reducer {
     /// sessions through the batch's caches (so that the changes are their diffs, as when the event
     /// was applied).
     func apply(_ effect: EphemeralEffect, eventID: String, in txn: borrowing WriteTransaction, batch: inout Batch) throws -> EventEffects? {
-        var step = Step(eventID: eventID, offset: effect.offset)
+        var step = Step(eventID: eventID, offset: effect.offset, touched: Touched(keepsBefore: emitsChanges))
         for write in effect.writes {
             switch write.table {
             case tables.profiles.name:

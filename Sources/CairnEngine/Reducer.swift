@@ -26,15 +26,10 @@ struct Reducer: Sendable {
         /// At most the earliest log time in `open_sessions`, once a sweep has looked: lets most
         /// events skip the sweep's cursor.
         var sweepFloor: Int64?
-        /// The enabled segments, read from `configuration` when the batch first needs them and
-        /// again after a configuration record.
-        var segments: [CompiledSegment]?
-        /// The enabled routing rules with their validated workflows, read likewise.
-        var routes: [CompiledRoute]?
-        /// The enabled consent types, read likewise.
-        var consentTypes: [ConsentType]?
-        /// The enabled identification points, read likewise.
-        var identificationPoints: [IdentificationPoint]?
+        /// The configuration the reducer works from, compiled from `configuration` as the batch
+        /// first needs each part, and again after a configuration record. The projector carries
+        /// it from one committed batch to the next (it is the store's only writer).
+        var compiled = CompiledConfiguration()
     }
 
     /// Records a configuration change (a kind-3 log record) in `configuration`: the latest
@@ -47,10 +42,7 @@ struct Reducer: Sendable {
         } else {
             try txn.put(tables.configuration, key, change.encoded())
         }
-        batch.segments = nil
-        batch.routes = nil
-        batch.consentTypes = nil
-        batch.identificationPoints = nil
+        batch.compiled = CompiledConfiguration()
         guard emitsChanges else { return nil }
         let record = Change(kind: .configurationChanged, id: key, fields: [
             FieldChange(path: "action", before: nil, after: .string(change.action.rawValue)),
@@ -77,7 +69,7 @@ struct Reducer: Sendable {
 
     /// Applies `event`; returns what it touched and the changes that are not field diffs.
     func reduce(_ event: Event, offset: UInt64, logMicros: Int64, in txn: borrowing WriteTransaction, batch: inout Batch) throws -> Step {
-        var step = Step(eventID: event.id, offset: offset)
+        var step = Step(eventID: event.id, offset: offset, touched: Touched(keepsBefore: emitsChanges))
         try closeIdleSessions(at: logMicros, in: txn, batch: &batch, step: &step)
         let time = eventTime(event, logMicros: logMicros)
 
@@ -88,13 +80,13 @@ struct Reducer: Sendable {
                 guard let value = identifyingValue(event, field: field), let current = profileID else { continue }
                 profileID = try identify(current, identifier: field + ":" + value, time: time, in: txn, batch: &batch, step: &step)
             }
-            if batch.identificationPoints == nil {
-                batch.identificationPoints = try configurationRecords(.identificationPoint, in: txn).compactMap { record in
+            if batch.compiled.identificationPoints == nil {
+                batch.compiled.identificationPoints = try configurationRecords(.identificationPoint, in: txn).compactMap { record in
                     guard case .identificationPoint(let point)? = record.object, point.enabled else { return nil }
                     return point
                 }
             }
-            for point in batch.identificationPoints ?? []
+            for point in batch.compiled.identificationPoints ?? []
             where point.eventType == event.type.rawValue && (point.sourceID == nil || point.sourceID == event.sourceID) {
                 for pair in point.fields {
                     guard let value = identifyingValue(event, path: pair.eventProperty), let current = profileID else { continue }
@@ -130,7 +122,7 @@ struct Reducer: Sendable {
     struct Step {
         let eventID: String
         let offset: UInt64
-        var touched = Touched()
+        var touched: Touched
         var changes: [Change] = []
         /// Whether the event started a visit: a new session, or a new visit in a closed one.
         var opensVisit = false

@@ -52,17 +52,23 @@ struct EntityCache<Value> {
 }
 
 /// The entities one event touched, each with its state before the event (nil: it did not exist),
-/// in first-touch order: the input of the event's changes.
+/// in first-touch order: the input of the event's changes. Without `keepsBefore` (a rebuild,
+/// which computes no changes) only whether each was created is kept, sparing the copies.
 struct Touched {
-    private(set) var profiles: [(id: String, before: Profile?)] = []
-    private(set) var sessions: [(id: String, before: Session?)] = []
+    let keepsBefore: Bool
+    private(set) var profiles: [(id: String, before: Profile?, created: Bool)] = []
+    private(set) var sessions: [(id: String, before: Session?, created: Bool)] = []
+
+    init(keepsBefore: Bool = true) {
+        self.keepsBefore = keepsBefore
+    }
 
     /// Notes `before` as the profile's state before the event, unless the event touched it already.
     mutating func profile(_ id: String, before: Profile?) {
-        if !profiles.contains(where: { $0.id == id }) { profiles.append((id, before)) }
+        if !profiles.contains(where: { $0.id == id }) { profiles.append((id, keepsBefore ? before : nil, before == nil)) }
     }
 
     mutating func session(_ id: String, before: Session?) {
-        if !sessions.contains(where: { $0.id == id }) { sessions.append((id, before)) }
+        if !sessions.contains(where: { $0.id == id }) { sessions.append((id, keepsBefore ? before : nil, before == nil)) }
     }
 }
