@@ -2,11 +2,13 @@
 //
 // Cairn's targets, lowest layer first. Arrows point down only:
 //
-//   cairn (CLI) ──► CairnLog ──► CZstd, COpenSSL, CCRC32C
+//   cairn (CLI) ──► CairnServer ──► CairnEngine ──► CairnLogic ──► CairnModel
+//                                      │  └──────► CairnStore ──► CLMDB
+//                                      └─────────► CairnLog ──► CZstd, COpenSSL, CCRC32C
 //   Tools/*     ──► CairnLog, CairnCorpus
 //
 // CairnLog is the storage core: an append-only log of opaque records. It knows
-// nothing of customers, events or HTTP.
+// nothing of customers, events or HTTP. CairnServer is the HTTP shell (Hummingbird).
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -33,6 +35,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C libraries from the system (see Makefile `deps`).
@@ -70,10 +74,20 @@ let package = Package(
             dependencies: ["CLMDB", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
+        .target(
+            name: "CairnServer",
+            dependencies: [
+                "CairnEngine", "CairnLog", "CairnModel", "CairnStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "cairn",
             dependencies: [
-                "CairnLog", "CairnCorpus", "CairnEngine", "CairnModel",
+                "CairnLog", "CairnCorpus", "CairnEngine", "CairnModel", "CairnServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -113,6 +127,14 @@ let package = Package(
         .testTarget(name: "CairnModelTests", dependencies: ["CairnModel", "CairnTestSupport"], swiftSettings: strict),
         .testTarget(name: "CairnLogicTests", dependencies: ["CairnLogic", "CairnTestSupport"], swiftSettings: strict),
         .testTarget(name: "CairnStoreTests", dependencies: ["CairnStore", "CairnTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "CairnServerTests",
+            dependencies: [
+                "CairnServer", "CairnEngine", "CairnTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "CairnCLITests",
             dependencies: ["CairnLog", "CairnCorpus", "CairnTestSupport", "cairn"],

@@ -17,7 +17,7 @@ import Logging
 /// replaced atomically after the appended events are durable. After a crash between the append
 /// and the cursor write, the requests after the cursor are performed again, but each event whose
 /// id already has a record in the event log after the recorded end is skipped.
-public final class EventEmitter {
+public final class EventEmitter: Sendable {
     private let eventLog: DurableLog
     private let changeLog: DurableLog
     private let cursorPath: String

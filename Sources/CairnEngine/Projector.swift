@@ -87,6 +87,12 @@ public final class Projector: Sendable {
     /// the event log) after each batch.
     @discardableResult
     public func catchUp(progress: (UInt64, UInt64) -> Void = { _, _ in }) async throws -> UInt64 {
+        try await catchUp(onBatch: { batch in progress(batch.end, batch.logEnd) })
+    }
+
+    /// `catchUp(progress:)`, telling `onBatch` what each committed batch did.
+    @discardableResult
+    public func catchUp(onBatch: (ProjectedBatch) -> Void) async throws -> UInt64 {
         var applied = try appliedOffset()
         guard applied < eventLog.endOffset else { return applied }
         let (source, limit) = (self.source, configuration.eventsPerBatchMax)
@@ -103,7 +109,7 @@ public final class Projector: Sendable {
                 inFlight = nil
                 inFlight = try submit(outcome)
                 applied = batch.end
-                progress(applied, end)
+                onBatch(ProjectedBatch(end: applied, logEnd: end, replies: outcome.replies))
             }
             try await inFlight?.wait()
         } catch {
@@ -152,6 +158,7 @@ public final class Projector: Sendable {
         let changes: [EncodedChange]
         /// The configuration as the batch left it compiled, for the next batch.
         let compiled: CompiledConfiguration
+        let replies: [ProjectedBatch.Reply]
     }
 
     /// Reduces `batch` and commits the projection updates, the applied offset and the outbox
@@ -168,6 +175,7 @@ public final class Projector: Sendable {
                 throw EngineError(.concurrentWriter, "the projections are applied up to offset \(start), not \(batch.start): another projector writes to this store")
             }
             try Outbox.deleteConfirmed(below: confirmed, in: tables, txn)
+            var replies: [ProjectedBatch.Reply] = []
             var working = Reducer.Batch()
             working.compiled = compiled
             let encoder = ChangeEncoder()
@@ -175,10 +183,12 @@ public final class Projector: Sendable {
                 switch item.content {
                 case .event(let event):
                     if let effects = try reducer.apply(event, offset: item.offset, logMicros: item.logMicros, in: txn, batch: &working) {
+                        ProjectedBatch.collectReplies(effects, into: &replies)
                         encoder.add(effects)
                     }
                 case .sealedEvent(let event):
                     if let effects = try reducer.applySealed(event, offset: item.offset, logMicros: item.logMicros, in: txn, batch: &working) {
+                        ProjectedBatch.collectReplies(effects, into: &replies)
                         encoder.add(effects)
                     }
                 case .effect(let effect, let eventID):
@@ -195,7 +205,7 @@ public final class Projector: Sendable {
                 try txn.put(tables.meta, MetaKey.changesNext, base + UInt64(changes.count))
             }
             try txn.put(tables.meta, MetaKey.applied, batch.end)
-            return Outcome(base: base, changes: changes, compiled: working.compiled)
+            return Outcome(base: base, changes: changes, compiled: working.compiled, replies: replies)
         }
         // Committed: the next batch starts from this configuration.
         compiledConfiguration.withLock { $0 = outcome.compiled }
@@ -266,6 +276,30 @@ struct ChangeAppend {
         }
         guard first == expectedFirst else {
             throw EngineError(.changeLogMismatch, "changes landed at change log offset \(first ?? 0), expected \(expectedFirst): another writer appends to the change log")
+        }
+    }
+}
+
+/// What one committed batch did, for whoever waits on the projection (the server's `/track`
+/// replies): the applied offset after it and the reply values its workflows requested.
+public struct ProjectedBatch: Sendable {
+    /// A `response` or `ux` request of a workflow run for the event at `offset`.
+    public struct Reply: Sendable {
+        public let offset: UInt64
+        /// The request as in a `workflow.effect` change: `{"type": "response", "key", "value"}`
+        /// or `{"type": "ux", "item"}`, with the requesting `node`.
+        public let request: JSONValue
+    }
+
+    public let end: UInt64
+    /// The event log's end when the batch was read.
+    public let logEnd: UInt64
+    public let replies: [Reply]
+
+    static func collectReplies(_ effects: EventEffects, into replies: inout [Reply]) {
+        for link in effects.links where link.kind == .workflowEffect {
+            guard let request = link.fields.first?.after, let type = request["type"]?.stringValue, type == "response" || type == "ux" else { continue }
+            replies.append(Reply(offset: effects.offset, request: request))
         }
     }
 }

@@ -1,9 +1,10 @@
 import Synchronization
 
-/// Tasks waiting for the log's visible end to pass an offset. Cancellable; resumed with `.closed`
+/// Tasks waiting for an offset that only grows (a log's visible end, a projection's applied
+/// offset) to pass a given one. Cancellable; resumed with `.closed`
 /// when the log closes. The `registered`/`cancelled` states cover the window between a waiter's
 /// registration and its continuation being stored, so neither a wake-up nor a cancellation is lost.
-final class EndWaiters: Sendable {
+public final class EndWaiters: Sendable {
     private enum Waiter {
         case registered(after: UInt64)
         case parked(after: UInt64, CheckedContinuation<UInt64, any Error>)
@@ -17,12 +18,12 @@ final class EndWaiters: Sendable {
     }
     private let state: Mutex<State>
 
-    init(end: UInt64) {
+    public init(end: UInt64) {
         state = Mutex(State(end: end))
     }
 
     /// Returns the visible end once it is greater than `offset`.
-    func wait(beyond offset: UInt64) async throws -> UInt64 {
+    public func wait(beyond offset: UInt64) async throws -> UInt64 {
         let id = try state.withLock { state -> UInt64? in
             if state.closed { throw LogError(.closed, "the log is closed") }
             if state.end > offset { return nil }
@@ -65,7 +66,7 @@ final class EndWaiters: Sendable {
     }
 
     /// Records a new visible end and wakes the waiters it satisfies.
-    func advance(to end: UInt64) {
+    public func advance(to end: UInt64) {
         let ready = state.withLock { state -> [CheckedContinuation<UInt64, any Error>] in
             state.end = end
             var ready: [CheckedContinuation<UInt64, any Error>] = []
@@ -80,7 +81,7 @@ final class EndWaiters: Sendable {
         for continuation in ready { continuation.resume(returning: end) }
     }
 
-    func close() {
+    public func close() {
         let all = state.withLock { state -> [CheckedContinuation<UInt64, any Error>] in
             state.closed = true
             var all: [CheckedContinuation<UInt64, any Error>] = []

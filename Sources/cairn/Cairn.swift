@@ -5,7 +5,7 @@ struct Cairn: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cairn",
         abstract: "Cairn: an event-sourced customer data platform.",
-        subcommands: [LogCommand.self, ImportCommand.self, ProfileCommand.self, ProjectionsCommand.self, ReplayCommand.self, TailCommand.self,
+        subcommands: [LogCommand.self, ServeCommand.self, ImportCommand.self, ProfileCommand.self, ProjectionsCommand.self, ReplayCommand.self, TailCommand.self,
                       ConfigCommand.self, ObjectCommand<SourceKind>.self, ObjectCommand<RuleKind>.self, ObjectCommand<WorkflowKind>.self,
                       ObjectCommand<SegmentKind>.self, ObjectCommand<ConsentKind>.self, ObjectCommand<ComplianceKind>.self,
                       ObjectCommand<IdentificationKind>.self, ObjectCommand<ResourceKind>.self, ObjectCommand<DestinationKind>.self]

@@ -7,12 +7,13 @@ import CairnStore
 ///
 /// Payload: version (1 byte, 1) · key id (8 bytes, little-endian) · nonce (12 bytes) · ciphertext
 /// · tag (16 bytes). The version and key id are the associated data.
-enum SealedEvent {
+public enum SealedEvent {
     static let version: UInt8 = 1
     static let headerByteCount = 1 + 8 + 12
     static let tagByteCount = 16
 
-    static func seal(_ event: Event, key: EphemeralKey) -> [UInt8] {
+    /// The sealed record payload of `event`, with a fresh random nonce.
+    public static func seal(_ event: Event, key: EphemeralKey) -> [UInt8] {
         let plaintext = EventRecord.encode(event)
         var generator = SystemRandomNumberGenerator()
         var nonce: [UInt8] = []
