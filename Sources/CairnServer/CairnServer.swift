@@ -30,7 +30,9 @@ public struct CairnServer: Sendable {
     /// The router with every endpoint.
     func router() async throws -> Router<BasicRequestContext> {
         let router = Router()
-        router.add(middleware: CORSMiddleware(allowOrigin: .originBased, allowHeaders: [.accept, .authorization, .contentType, .origin],
+        // Tracardi's tracker sends `x-timestamp`; a browser refuses the request unless the preflight allows it.
+        router.add(middleware: CORSMiddleware(allowOrigin: .originBased,
+                                              allowHeaders: [.accept, .authorization, .contentType, .origin, HTTPFields.Element.Name("x-timestamp")!],
                                               allowMethods: [.get, .post, .put, .delete, .options], maxAge: .seconds(3600)))
         let queries = try await ProfileQueries.open(data.store)
         TrackEndpoints(ingestion: ingestion, projection: projection, queries: queries, settings: settings).add(to: router)

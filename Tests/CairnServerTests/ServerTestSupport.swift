@@ -1,0 +1,81 @@
+import CairnEngine
+import CairnLog
+import CairnModel
+import CairnServer
+import CairnTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Testing
+
+let quiet: Logger = {
+    var logger = Logger(label: "cairn.test")
+    logger.logLevel = .critical
+    return logger
+}()
+
+/// A server on a fresh data directory with `configuration` committed, tested through the router
+/// (the projection service runs as during serving); everything is closed afterwards.
+func withServer<T: Sendable>(_ configuration: [ConfigurationChange], settings: ServerSettings = ServerSettings(),
+                             _ body: @Sendable (any TestClientProtocol, DataDirectory) async throws -> T) async throws -> T {
+    let dir = TemporaryDirectory("cairn-server")
+    defer { dir.remove() }
+    let data = try await DataDirectory.open(dir.path, logger: quiet)
+    do {
+        if !configuration.isEmpty {
+            try await ConfigurationStore.open(log: data.eventLog).commit(configuration, checks: StandardChecks())
+        }
+        let server = try await CairnServer.open(data: data, settings: settings, logger: quiet)
+        let result = try await server.application().test(.router) { client in try await body(client, data) }
+        try server.closeIngestion()
+        try await data.close()
+        return result
+    } catch {
+        try? await data.close()
+        throw error
+    }
+}
+
+extension TestClientProtocol {
+    /// POSTs `body` (JSON text) to `uri`; returns the status and the reply's JSON (null when the
+    /// reply is not JSON).
+    func post(_ uri: String, _ body: String, headers: HTTPFields = [:]) async throws -> (status: HTTPResponse.Status, json: JSONValue) {
+        try await execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: body)) { response in
+            (response.status, (try? JSONParser.parse(Array(response.body.readableBytesView))) ?? .null)
+        }
+    }
+
+    func get(_ uri: String) async throws -> (status: HTTPResponse.Status, json: JSONValue) {
+        try await execute(uri: uri, method: .get) { response in
+            (response.status, (try? JSONParser.parse(Array(response.body.readableBytesView))) ?? .null)
+        }
+    }
+}
+
+/// The captured client requests in `shared/fixtures/clients`, found relative to this file.
+enum ClientFixtures {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../../shared/fixtures/clients").standardized
+
+    static var available: Bool {
+        FileManager.default.fileExists(atPath: directory.appendingPathComponent("tracardi-js_chromium.json").path)
+    }
+
+    /// The requests in one fixture file.
+    static func requests(_ name: String) throws -> [JSONObject] {
+        let bytes = try [UInt8](Data(contentsOf: directory.appendingPathComponent(name)))
+        return try #require(try JSONParser.parse(bytes).arrayValue).compactMap(\.objectValue)
+    }
+
+    static func names() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }.sorted()
+    }
+}
+
+/// Every record of a log, in order.
+func records(_ log: DurableLog) throws -> [LogRecord] {
+    var records: [LogRecord] = []
+    _ = try log.makeReader().scan(from: 0) { records.append($0.copy()); return true }
+    return records
+}
