@@ -3,6 +3,7 @@ public struct EngineError: Error, CustomStringConvertible, Sendable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: String, Sendable {
             case invalidConfiguration, invalidEvent, invalidWorkflow, notFound, corruptedProjection, corruptedChangeLog, changeLogMismatch, concurrentWriter, io, closed
+            case invalidArgument, conflict, limitReached, corruptedFile
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
@@ -30,6 +31,16 @@ public struct EngineError: Error, CustomStringConvertible, Sendable {
         /// it and the system's reason).
         public static let io = Code(.io)
         public static let closed = Code(.closed)
+        /// A value given by the caller breaks its rules, such as an access token's name (the
+        /// message names the value and the rule).
+        public static let invalidArgument = Code(.invalidArgument)
+        /// What is to be created exists already, such as an access token of that name.
+        public static let conflict = Code(.conflict)
+        /// A bounded collection is full, such as the access tokens (the message names the limit).
+        public static let limitReached = Code(.limitReached)
+        /// A small file of the data directory, such as the access tokens in `tokens`, cannot be
+        /// parsed (the message names the file and the line).
+        public static let corruptedFile = Code(.corruptedFile)
 
         public var description: String { value.rawValue }
     }

@@ -8,7 +8,7 @@ struct Cairn: AsyncParsableCommand {
         subcommands: [LogCommand.self, ServeCommand.self, ImportCommand.self, ProfileCommand.self, ProjectionsCommand.self, ReplayCommand.self, TailCommand.self,
                       ConfigCommand.self, ObjectCommand<SourceKind>.self, ObjectCommand<RuleKind>.self, ObjectCommand<WorkflowKind>.self,
                       ObjectCommand<SegmentKind>.self, ObjectCommand<ConsentKind>.self, ObjectCommand<ComplianceKind>.self,
-                      ObjectCommand<IdentificationKind>.self, ObjectCommand<ResourceKind>.self, ObjectCommand<DestinationKind>.self]
+                      ObjectCommand<IdentificationKind>.self, ObjectCommand<ResourceKind>.self, ObjectCommand<DestinationKind>.self, TokenCommand.self]
     )
 }
 
