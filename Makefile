@@ -1,6 +1,6 @@
 # Cairn: `make run` and `make test` are the whole setup on a fresh machine.
 #
-#   make deps      install the C libraries (LMDB, zstd, OpenSSL) with apt-get when their headers are missing
+#   make deps      install the C libraries (LMDB, zstd, OpenSSL, zlib) with apt-get when their headers are missing
 #   make build     debug build
 #   make run       release build, then the log demo on ./data
 #   make test      the default test suite (well under 10 minutes on 2 cores)
@@ -11,8 +11,8 @@
 SWIFT ?= swift
 DATA ?= ./data
 DEMO_COUNT ?= 200000
-APT_PACKAGES := liblmdb-dev libzstd-dev libssl-dev
-HEADERS := /usr/include/lmdb.h /usr/include/zstd.h /usr/include/openssl/evp.h
+APT_PACKAGES := liblmdb-dev libzstd-dev libssl-dev zlib1g-dev
+HEADERS := /usr/include/lmdb.h /usr/include/zstd.h /usr/include/openssl/evp.h /usr/include/zlib.h
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps build run test torture bench clean

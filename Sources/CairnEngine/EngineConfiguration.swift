@@ -8,8 +8,9 @@ public struct EngineConfiguration: Sendable, Equatable {
     public var sessionTimeoutMicros: Int64 = 30 * 60 * 1_000_000
     /// Event fields whose value identifies a visitor, looked up in the event's personal data and
     /// then its properties (`email` matches `personal.email` or `properties.email`). Two profiles
-    /// found with the same value are merged.
-    public var identifyingFields: [String] = ["email"]
+    /// found with the same value are merged. `user_id` is where the Segment and PostHog
+    /// endpoints put the id a client knows the person by (docs/segment-posthog.md).
+    public var identifyingFields: [String] = ["email", "user_id"]
     /// A client time later than the log's timestamp by more than this is not trusted; the
     /// event's time is then the log's timestamp.
     public var clientTimeAheadMaxMicros: Int64 = 24 * 3600 * 1_000_000

@@ -36,6 +36,7 @@ public struct CairnServer: Sendable {
                                               allowMethods: [.get, .post, .put, .delete, .options], maxAge: .seconds(3600)))
         let queries = try await ProfileQueries.open(data.store)
         TrackEndpoints(ingestion: ingestion, projection: projection, queries: queries, settings: settings).add(to: router)
+        SegmentEndpoints(ingestion: ingestion, projection: projection, settings: settings, recent: RecentMessages()).add(to: router)
         router.get("/healthz") { _, _ in Reply.json(["status": "ok"]) }
         router.get("/readyz") { _, _ in
             let applied = try self.projection.appliedOffset()
