@@ -2,7 +2,7 @@
 #
 #   make deps      install the C libraries (LMDB, zstd, OpenSSL, zlib) with apt-get when their headers are missing
 #   make build     debug build
-#   make run       release build, then the log demo on ./data
+#   make run       release build, then the server with the demo configuration on ./data (port 8686)
 #   make test      the default test suite (well under 10 minutes on 2 cores)
 #   make torture   long randomized crash and fault runs (CAIRN_TORTURE=1; CAIRN_SEED=N replays one seed)
 #   make bench     benchmark figures against same-run baselines, then the per-operation benchmarks
@@ -10,7 +10,7 @@
 
 SWIFT ?= swift
 DATA ?= ./data
-DEMO_COUNT ?= 200000
+PORT ?= 8686
 APT_PACKAGES := liblmdb-dev libzstd-dev libssl-dev zlib1g-dev
 HEADERS := /usr/include/lmdb.h /usr/include/zstd.h /usr/include/openssl/evp.h /usr/include/zlib.h
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -29,7 +29,7 @@ build: deps
 
 run: deps
 	$(SWIFT) build -c release --product cairn
-	.build/release/cairn log demo --data $(DATA) --count $(DEMO_COUNT)
+	.build/release/cairn serve --demo --data $(DATA) --port $(PORT)
 
 test: deps
 	$(SWIFT) build --build-tests

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CairnEngine
 import CairnServer
+import Foundation
 import Logging
 
 struct ServeCommand: AsyncParsableCommand {
@@ -18,6 +19,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "A folder of configuration files to apply before serving.")
     var config: String?
+
+    @Flag(help: "Set up the demo configuration (once), a fresh admin token 'demo', and print curl examples.")
+    var demo = false
 
     @Option(help: "The address to listen on.")
     var host = ServerSettings().host
@@ -44,6 +48,14 @@ struct ServeCommand: AsyncParsableCommand {
                 print("configuration from \(config): \(records.count) changed, \(loaded.count - records.count) unchanged")
             }
         }
+        var demoLines = ""
+        if demo {
+            try await withConfiguration(dataOptions) { store in
+                let sourceID = try await ServeDemo.prepare(dataDirectory: dataOptions.data, store: store)
+                let token = try ServeDemo.token(dataDirectory: dataOptions.data)
+                demoLines = ServeDemo.examples(host: self.host, port: port, sourceID: sourceID, token: token)
+            }
+        }
         var settings = ServerSettings()
         settings.host = host
         settings.port = port
@@ -57,6 +69,9 @@ struct ServeCommand: AsyncParsableCommand {
             throw error
         }
         let host = self.host
-        try await server.run { port in print("serving on http://\(host):\(port) (data in \(data.path))") }
+        try await server.run { [demoLines] port in
+            // Written straight to the file descriptor: a pipe would hold a buffered print back.
+            FileHandle.standardOutput.write(Data(("serving on http://\(host):\(port) (data in \(data.path)); stop with Ctrl-C\n" + demoLines).utf8))
+        }
     }
 }
