@@ -15,10 +15,6 @@ enum Reply {
               "message": .string(detail)], status: status, headers: headers)
     }
 
-    /// 503 with `Retry-After` when the log refuses more appends for now.
-    static func overloaded(_ detail: String) -> Response {
-        problem(.serviceUnavailable, detail, headers: [.retryAfter: "1"])
-    }
 }
 
 /// An error that becomes a problem reply (`{"detail", "code", "message"}`) with its status.

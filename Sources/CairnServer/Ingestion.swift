@@ -61,10 +61,16 @@ public final class Ingestion: Sendable {
                 deadLetters.append(DeadLetterRecord(rejection, event: event, gate: gate, payload: payload(index)).appendRecord)
             }
         }
-        if !deadLetters.isEmpty { _ = try await data.deadLetterLog.append(deadLetters) }
-        if !records.isEmpty {
-            let first = try await data.eventLog.append(records)
-            outcome.accepted = stored.enumerated().map { ($1, first + UInt64($0)) }
+        do {
+            if !deadLetters.isEmpty { _ = try await data.deadLetterLog.append(deadLetters) }
+            if !records.isEmpty {
+                let first = try await data.eventLog.append(records)
+                outcome.accepted = stored.enumerated().map { ($1, first + UInt64($0)) }
+            }
+        } catch let error as LogError where error.code == .overloaded {
+            throw APIError(.serviceUnavailable, "the event log is taking no more appends for now (\(error.message)); retry", headers: [.retryAfter: "1"])
+        } catch let error as LogError where error.code == .noSpace {
+            throw APIError(.init(code: 507, reasonPhrase: "Insufficient Storage"), "the event log's disk is full; nothing of this request was stored")
         }
         return outcome
     }
