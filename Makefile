@@ -37,7 +37,7 @@ test: deps
 
 torture: deps
 	$(SWIFT) build --build-tests
-	CAIRN_TORTURE=1 $(SWIFT) test --skip-build --filter 'SimulationTests|CrashTests|ProjectorCrashTests|CairnModelTests'
+	CAIRN_TORTURE=1 $(SWIFT) test --skip-build --filter 'SimulationTests|CrashTests|ProjectorCrashTests|ServerCrashTests|IngestFuzzTests|CairnModelTests'
 
 bench: deps
 	@# The build plan does not notice files added to the main package: drop it so it is made anew.
