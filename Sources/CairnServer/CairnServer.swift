@@ -17,14 +17,16 @@ public struct CairnServer: Sendable {
     public let settings: ServerSettings
     let projection: ProjectionService
     let ingestion: Ingestion
+    let metrics: ServerMetrics
     let logger: Logger
 
     public static func open(data: DataDirectory, settings: ServerSettings, logger: Logger) async throws -> CairnServer {
         try settings.validate()
-        let projection = try await ProjectionService(data: data, logger: logger)
+        let metrics = ServerMetrics()
+        let projection = try await ProjectionService(data: data, metrics: metrics, logger: logger)
         let configuration = try await ConfigurationStore.open(log: data.eventLog)
-        let ingestion = try await Ingestion(data: data, configuration: configuration, rotation: settings.ephemeralKeyRotation)
-        return CairnServer(data: data, settings: settings, projection: projection, ingestion: ingestion, logger: logger)
+        let ingestion = try await Ingestion(data: data, configuration: configuration, rotation: settings.ephemeralKeyRotation, metrics: metrics)
+        return CairnServer(data: data, settings: settings, projection: projection, ingestion: ingestion, metrics: metrics, logger: logger)
     }
 
     /// The router with every endpoint.
@@ -42,6 +44,12 @@ public struct CairnServer: Sendable {
             let applied = try self.projection.appliedOffset()
             let end = self.data.eventLog.endOffset
             return Reply.json(["status": "ready", "applied": .integer(Int64(applied)), "log_end": .integer(Int64(end))])
+        }
+        router.get("/metrics") { _, _ in
+            let applied = try self.projection.appliedOffset()
+            let end = self.data.eventLog.endOffset
+            let text = self.metrics.scrape(lag: end > applied ? end - applied : 0, changeLogEnd: self.data.changeLog.endOffset)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: text)))
         }
         return router
     }

@@ -14,6 +14,7 @@ public final class Ingestion: Sendable {
     let configuration: ConfigurationStore
     let consents: ProjectionConsentLookup
     let sealer: EphemeralSealer
+    let metrics: ServerMetrics
 
     /// What became of one request's events.
     public struct Outcome: Sendable {
@@ -26,8 +27,9 @@ public final class Ingestion: Sendable {
         public var end: UInt64 { accepted.last.map { $0.offset + 1 } ?? 0 }
     }
 
-    init(data: DataDirectory, configuration: ConfigurationStore, rotation: Duration) async throws {
+    init(data: DataDirectory, configuration: ConfigurationStore, rotation: Duration, metrics: ServerMetrics) async throws {
         self.data = data
+        self.metrics = metrics
         self.configuration = configuration
         self.consents = try await ProjectionConsentLookup.open(data.store)
         self.sealer = EphemeralSealer(keys: data.ephemeralKeys, rotation: rotation)
@@ -64,7 +66,9 @@ public final class Ingestion: Sendable {
         do {
             if !deadLetters.isEmpty { _ = try await data.deadLetterLog.append(deadLetters) }
             if !records.isEmpty {
+                let started = ContinuousClock.now
                 let first = try await data.eventLog.append(records)
+                metrics.appended(in: ContinuousClock.now - started)
                 outcome.accepted = stored.enumerated().map { ($1, first + UInt64($0)) }
             }
         } catch let error as LogError where error.code == .overloaded {
@@ -72,6 +76,7 @@ public final class Ingestion: Sendable {
         } catch let error as LogError where error.code == .noSpace {
             throw APIError(.init(code: 507, reasonPhrase: "Insufficient Storage"), "the event log's disk is full; nothing of this request was stored")
         }
+        metrics.ingested(bridge: bridge, accepted: outcome.accepted.count, rejected: outcome.rejected.map(\.rejection))
         return outcome
     }
 

@@ -16,6 +16,7 @@ public final class ProjectionService: Service, Sendable {
     private let applied: EndWaiters
     private let replies = Mutex(Replies())
     private let logger: Logger
+    let metrics: ServerMetrics
 
     /// The reply values of recently projected events, by event offset. Bounded: the oldest go
     /// first, so a handler that waits too long finds none (and says so in its warnings).
@@ -40,8 +41,9 @@ public final class ProjectionService: Service, Sendable {
         }
     }
 
-    public init(data: DataDirectory, logger: Logger) async throws {
+    init(data: DataDirectory, metrics: ServerMetrics, logger: Logger) async throws {
         self.data = data
+        self.metrics = metrics
         self.projector = try await data.projector()
         self.emitter = EventEmitter.Box(EventEmitter(eventLog: data.eventLog, changeLog: data.changeLog, cursorPath: data.emitterCursorPath, logger: logger))
         self.applied = EndWaiters(end: try projector.appliedOffset())
@@ -55,6 +57,8 @@ public final class ProjectionService: Service, Sendable {
     /// they are.
     public func waitProjected(through end: UInt64, timeout: Duration) async -> Bool {
         guard end > 0 else { return true }
+        let started = ContinuousClock.now
+        defer { metrics.projectionWaited(ContinuousClock.now - started) }
         do {
             return try await withThrowingTaskGroup(of: Bool.self) { group in
                 group.addTask { _ = try await self.applied.wait(beyond: end - 1); return true }

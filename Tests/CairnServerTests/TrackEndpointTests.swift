@@ -102,6 +102,20 @@ struct TrackEndpointTests {
         }
     }
 
+    @Test("/metrics counts accepted and refused events by bridge and reason, and times appends and projection waits")
+    func metrics() async throws {
+        try await withServer(Self.base) { client, _ in
+            _ = try await client.post("/track", #"{"source":{"id":"\#(Self.fixtureSource)"},"profile":{"id":"p"},"events":[{"type":"page-view"},{"type":"page-view"}]}"#)
+            _ = try await client.post("/track", #"{"source":{"id":"nope"},"events":[{"type":"page-view"}]}"#)
+            let text = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+            for line in [#"cairn_ingest_events_total{bridge="rest",outcome="accepted"} 2"#, #"cairn_ingest_events_total{bridge="rest",outcome="rejected"} 1"#,
+                         #"cairn_ingest_rejections_total{reason="unknown-source"} 1"#, "cairn_append_seconds_count 1",
+                         "cairn_projection_wait_seconds_count 1", "cairn_projector_lag_events 0"] {
+                #expect(text.contains(line), "\(line) in \(text)")
+            }
+        }
+    }
+
     @Test("/collect takes the body or the query string as the event's properties, through the webhook bridge only")
     func collect() async throws {
         try await withServer(Self.base) { client, data in
