@@ -5,6 +5,7 @@
 #   make run       release build, then the server with the demo configuration on ./data (port 8686)
 #   make test      the default test suite (well under 10 minutes on 2 cores)
 #   make torture   long randomized crash and fault runs (CAIRN_TORTURE=1; CAIRN_SEED=N replays one seed)
+#   make load      the server's load figures with wrk (Tools/load/run.sh; LOAD_MINUTES=10 for the memory run)
 #   make bench     benchmark figures against same-run baselines, then the per-operation benchmarks
 #                  (BENCH_RECORDS=N for the log's, BENCH_EVENTS=N for a quick run of the projector's)
 
@@ -15,7 +16,7 @@ APT_PACKAGES := liblmdb-dev libzstd-dev libssl-dev zlib1g-dev
 HEADERS := /usr/include/lmdb.h /usr/include/zstd.h /usr/include/openssl/evp.h /usr/include/zlib.h
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build run test torture bench clean
+.PHONY: deps build run test torture bench load clean
 
 deps:
 	@missing=""; for h in $(HEADERS); do [ -f $$h ] || missing="$$missing $$h"; done; \
@@ -38,6 +39,10 @@ test: deps
 torture: deps
 	$(SWIFT) build --build-tests
 	CAIRN_TORTURE=1 $(SWIFT) test --skip-build --filter 'SimulationTests|CrashTests|ProjectorCrashTests|ServerCrashTests|IngestFuzzTests|CairnModelTests'
+
+load: deps
+	$(SWIFT) build -c release --product cairn
+	Tools/load/run.sh
 
 bench: deps
 	@# The build plan does not notice files added to the main package: drop it so it is made anew.
