@@ -17,6 +17,8 @@ public struct CairnServer: Sendable {
     public let settings: ServerSettings
     let projection: ProjectionService
     let ingestion: Ingestion
+    /// The access tokens of the admin API (`DATA/tokens`).
+    let tokens: AccessTokens
     let logger: Logger
 
     public static func open(data: DataDirectory, settings: ServerSettings, logger: Logger) async throws -> CairnServer {
@@ -24,7 +26,8 @@ public struct CairnServer: Sendable {
         let projection = try await ProjectionService(data: data, logger: logger)
         let configuration = try await ConfigurationStore.open(log: data.eventLog)
         let ingestion = try await Ingestion(data: data, configuration: configuration, rotation: settings.ephemeralKeyRotation)
-        return CairnServer(data: data, settings: settings, projection: projection, ingestion: ingestion, logger: logger)
+        let tokens = try AccessTokens.open(dataDirectory: data.path)
+        return CairnServer(data: data, settings: settings, projection: projection, ingestion: ingestion, tokens: tokens, logger: logger)
     }
 
     /// The router with every endpoint.
@@ -36,6 +39,7 @@ public struct CairnServer: Sendable {
                                               allowMethods: [.get, .post, .put, .delete, .options], maxAge: .seconds(3600)))
         let queries = try await ProfileQueries.open(data.store)
         TrackEndpoints(ingestion: ingestion, projection: projection, queries: queries, settings: settings).add(to: router)
+        AdminEndpoints(data: data, configuration: ingestion.configuration, projection: projection, queries: queries, tokens: tokens, settings: settings).add(to: router)
         router.get("/healthz") { _, _ in Reply.json(["status": "ok"]) }
         router.get("/readyz") { _, _ in
             let applied = try self.projection.appliedOffset()
