@@ -15,7 +15,7 @@ public struct Change: Sendable, Equatable {
         case profile, session, identity, workflow, configuration
     }
 
-    public enum Kind: String, Sendable {
+    public enum Kind: String, Sendable, CaseIterable {
         case profileCreated = "profile.created"
         case profileUpdated = "profile.updated"
         case profileMerged = "profile.merged"

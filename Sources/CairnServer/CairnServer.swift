@@ -18,6 +18,8 @@ public struct CairnServer: Sendable {
     let projection: ProjectionService
     let ingestion: Ingestion
     let metrics: ServerMetrics
+    /// The access tokens of the admin API (`DATA/tokens`).
+    let tokens: AccessTokens
     let logger: Logger
 
     public static func open(data: DataDirectory, settings: ServerSettings, logger: Logger) async throws -> CairnServer {
@@ -26,7 +28,8 @@ public struct CairnServer: Sendable {
         let projection = try await ProjectionService(data: data, metrics: metrics, logger: logger)
         let configuration = try await ConfigurationStore.open(log: data.eventLog)
         let ingestion = try await Ingestion(data: data, configuration: configuration, rotation: settings.ephemeralKeyRotation, metrics: metrics)
-        return CairnServer(data: data, settings: settings, projection: projection, ingestion: ingestion, metrics: metrics, logger: logger)
+        let tokens = try AccessTokens.open(dataDirectory: data.path)
+        return CairnServer(data: data, settings: settings, projection: projection, ingestion: ingestion, metrics: metrics, tokens: tokens, logger: logger)
     }
 
     /// The router with every endpoint.
@@ -39,6 +42,7 @@ public struct CairnServer: Sendable {
         let queries = try await ProfileQueries.open(data.store)
         TrackEndpoints(ingestion: ingestion, projection: projection, queries: queries, settings: settings).add(to: router)
         SegmentEndpoints(ingestion: ingestion, projection: projection, settings: settings, recent: RecentMessages()).add(to: router)
+        AdminEndpoints(data: data, configuration: ingestion.configuration, projection: projection, queries: queries, tokens: tokens, settings: settings).add(to: router)
         router.get("/healthz") { _, _ in Reply.json(["status": "ok"]) }
         router.get("/readyz") { _, _ in
             let applied = try self.projection.appliedOffset()

@@ -19,6 +19,9 @@ public struct ServerSettings: Sendable {
     public var projectionWait = Duration.seconds(2)
     /// How long one ephemeral-source key seals events before the next replaces it.
     public var ephemeralKeyRotation = Duration.seconds(600)
+    /// How long a change stream (`GET /changes/stream`) stays silent before it sends a heartbeat
+    /// comment, so that proxies keep the connection open.
+    public var changeStreamHeartbeat = Duration.seconds(15)
 
     public init() {}
 
@@ -28,6 +31,9 @@ public struct ServerSettings: Sendable {
         guard projectionWait >= .zero && projectionWait <= .seconds(60) else { throw ServerError("projectionWait must be 0...60 s") }
         guard ephemeralKeyRotation >= .seconds(1) && ephemeralKeyRotation <= .seconds(86_400) else {
             throw ServerError("ephemeralKeyRotation must be 1 s...1 day")
+        }
+        guard changeStreamHeartbeat >= .milliseconds(10) && changeStreamHeartbeat <= .seconds(300) else {
+            throw ServerError("changeStreamHeartbeat must be 10 ms...300 s")
         }
     }
 }
