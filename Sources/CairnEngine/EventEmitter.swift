@@ -1,6 +1,7 @@
 import CairnLog
 import CairnModel
 import Logging
+import Synchronization
 
 /// Performs the `emit-event` requests of workflows: appends each requested event to the event
 /// log as a record of its own, exactly once, after the change that requested it is in the change
@@ -14,7 +15,8 @@ import Logging
 ///
 /// **Exactly once.** The cursor file (`DataDirectory.emitterCursorPath`) holds the change-log
 /// offset up to which requests were performed and the event log's end at that moment. It is
-/// replaced atomically after the appended events are durable. After a crash between the append
+/// replaced atomically after the appended events are durable (and, without requests, every
+/// `changesPerRoundMax` changes). After a crash between the append
 /// and the cursor write, the requests after the cursor are performed again, but each event whose
 /// id already has a record in the event log after the recorded end is skipped.
 public final class EventEmitter: Sendable {
@@ -24,6 +26,8 @@ public final class EventEmitter: Sendable {
     private let logger: Logger
     /// Changes read per round, at most (bounds the requests held in memory).
     let changesPerRoundMax: Int
+    /// Where this emitter is, and what its cursor file says (nil until the first run reads it).
+    private let positions = Mutex<(current: Cursor, persisted: Cursor)?>(nil)
 
     struct Cursor: Equatable {
         /// The change-log offset of the first change not yet looked at.
@@ -46,7 +50,10 @@ public final class EventEmitter: Sendable {
     /// Performs every request in the change log not yet performed; returns the number of events
     /// appended.
     public func run() async throws -> Int {
-        var cursor = try readCursor()
+        var (cursor, persisted) = try positions.withLock { $0 } ?? {
+            let read = try readCursor()
+            return (read, read)
+        }()
         var appended = 0
         while cursor.changes < changeLog.endOffset {
             let (requests, next) = try readRequests(from: cursor.changes)
@@ -62,8 +69,15 @@ public final class EventEmitter: Sendable {
                     appended += missing.count
                 }
             }
-            cursor = Cursor(changes: next, events: eventLog.endOffset)
-            try writeCursor(cursor)
+            cursor = Cursor(changes: next, events: requests.isEmpty ? cursor.events : eventLog.endOffset)
+            // The file must move past every performed request; past changes without any it only
+            // saves rescanning them after a restart, so it is written now and then.
+            if !requests.isEmpty || cursor.changes - persisted.changes >= UInt64(changesPerRoundMax) {
+                cursor.events = eventLog.endOffset
+                try writeCursor(cursor)
+                persisted = cursor
+            }
+            positions.withLock { $0 = (cursor, persisted) }
         }
         if appended > 0 { logger.debug("emitted events appended", metadata: ["count": "\(appended)"]) }
         return appended

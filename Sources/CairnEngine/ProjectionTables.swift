@@ -48,26 +48,29 @@ struct ProjectionTables: Sendable {
         "profile_sessions", "profile_events", "configuration", "workflow_state",
     ]
 
+    /// Opens (creating where needed) every table, in one write transaction.
     static func open(_ store: StoreEnvironment) async throws -> ProjectionTables {
-        var journaled: [String: Table<[UInt8], [UInt8]>] = [:]
-        for name in journaledNames { journaled[name] = try await store.openTable(name) }
-        return ProjectionTables(
-            profiles: try await store.openTable("profiles"),
-            identities: try await store.openTable("identities"),
-            profileIdentifiers: try await store.openTable("profile_identifiers"),
-            sessions: try await store.openTable("sessions"),
-            openSessions: try await store.openTable("open_sessions"),
-            sessionSweep: try await store.openTable("session_sweep"),
-            profileSessions: try await store.openTable("profile_sessions"),
-            profileEvents: try await store.openTable("profile_events"),
-            configuration: try await store.openTable("configuration"),
-            workflowState: try await store.openTable("workflow_state"),
-            meta: try await store.openTable("meta"),
-            outbox: try await store.openTable("outbox"),
-            outboxCounts: try await store.openTable("outbox"),
-            ephemeralEffects: try await store.openTable("ephemeral_effects"),
-            journaled: journaled
-        )
+        try await store.write { txn in
+            var journaled: [String: Table<[UInt8], [UInt8]>] = [:]
+            for name in journaledNames { journaled[name] = try txn.openTable(name) }
+            return ProjectionTables(
+                profiles: try txn.openTable("profiles"),
+                identities: try txn.openTable("identities"),
+                profileIdentifiers: try txn.openTable("profile_identifiers"),
+                sessions: try txn.openTable("sessions"),
+                openSessions: try txn.openTable("open_sessions"),
+                sessionSweep: try txn.openTable("session_sweep"),
+                profileSessions: try txn.openTable("profile_sessions"),
+                profileEvents: try txn.openTable("profile_events"),
+                configuration: try txn.openTable("configuration"),
+                workflowState: try txn.openTable("workflow_state"),
+                meta: try txn.openTable("meta"),
+                outbox: try txn.openTable("outbox"),
+                outboxCounts: try txn.openTable("outbox"),
+                ephemeralEffects: try txn.openTable("ephemeral_effects"),
+                journaled: journaled
+            )
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 import CairnLog
 import CairnStore
 import Logging
+import Synchronization
 
 /// Finds the recorded effect of a sealed event further on in the event log, for the projector's
 /// reading queue. Effects are appended in the order of the events they belong to, so one forward
@@ -48,11 +49,13 @@ final class EffectLookahead {
 ///
 /// A crash after the append and before the rows are deleted appends the same effects again on
 /// the next run; readers take the first record for each event and skip the others.
-public struct EphemeralEffectRecorder {
+public final class EphemeralEffectRecorder: Sendable {
     let eventLog: DurableLog
     let store: StoreEnvironment
     let keys: EphemeralKeys
     let logger: Logger
+    /// The projection tables, opened at the first run.
+    private let opened = Mutex<ProjectionTables?>(nil)
     /// Effects moved per round, at most.
     static let effectsPerRoundMax = 1000
 
@@ -67,7 +70,13 @@ public struct EphemeralEffectRecorder {
     /// returns how many of each.
     @discardableResult
     public func run() async throws -> (effects: Int, keys: Int) {
-        let tables = try await ProjectionTables.open(store)
+        let tables: ProjectionTables
+        if let known = opened.withLock({ $0 }) {
+            tables = known
+        } else {
+            tables = try await ProjectionTables.open(store)
+            opened.withLock { $0 = tables }
+        }
         var recorded = 0
         while true {
             let pending = try store.read { txn in
