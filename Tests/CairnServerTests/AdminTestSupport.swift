@@ -65,21 +65,8 @@ extension TestClientProtocol {
 /// port and the data directory; the server shuts down gracefully when `body` returns.
 func withLiveServer<T: Sendable>(_ configuration: [ConfigurationChange], settings: ServerSettings = ServerSettings(),
                                  _ body: @Sendable (any TestClientProtocol, Int, DataDirectory) async throws -> T) async throws -> T {
-    let dir = TemporaryDirectory("cairn-server-live")
-    defer { dir.remove() }
-    let data = try await DataDirectory.open(dir.path, logger: quiet)
-    do {
-        if !configuration.isEmpty {
-            try await ConfigurationStore.open(log: data.eventLog).commit(configuration, checks: StandardChecks())
-        }
-        let server = try await CairnServer.open(data: data, settings: settings, logger: quiet)
-        let result = try await server.application().test(.live) { client in try await body(client, try #require(client.port), data) }
-        try server.closeIngestion()
-        try await data.close()
-        return result
-    } catch {
-        try? await data.close()
-        throw error
+    try await withServer(configuration, settings: settings, testing: .live) { client, data in
+        try await body(client, try #require(client.port), data)
     }
 }
 

@@ -16,8 +16,10 @@ let quiet: Logger = {
 }()
 
 /// A server on a fresh data directory with `configuration` committed, tested through the router
-/// (the projection service runs as during serving); everything is closed afterwards.
+/// (or `testing`: `.live` on a socket; the projection service runs as during serving); everything
+/// is closed afterwards.
 func withServer<T: Sendable>(_ configuration: [ConfigurationChange], settings: ServerSettings = ServerSettings(),
+                             testing: TestingSetup = .router,
                              _ body: @Sendable (any TestClientProtocol, DataDirectory) async throws -> T) async throws -> T {
     let dir = TemporaryDirectory("cairn-server")
     defer { dir.remove() }
@@ -27,7 +29,7 @@ func withServer<T: Sendable>(_ configuration: [ConfigurationChange], settings: S
             try await ConfigurationStore.open(log: data.eventLog).commit(configuration, checks: StandardChecks())
         }
         let server = try await CairnServer.open(data: data, settings: settings, logger: quiet)
-        let result = try await server.application().test(.router) { client in try await body(client, data) }
+        let result = try await server.application().test(testing) { client in try await body(client, data) }
         try server.closeIngestion()
         try await data.close()
         return result
