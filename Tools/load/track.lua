@@ -1,10 +1,12 @@
 -- wrk script: POST /track with EVENTS events per request (env EVENTS, default 1), a profile and
 -- session per connection, unique event ids; optional pacing with env DELAY_MS per request.
--- With HELLO=1: GET /healthz, the server's hello-world route, as the baseline.
+-- With HELLO=1: GET /healthz, the server's hello-world route, as the baseline; ACK=durable asks
+-- for replies at durability instead of after the projection.
 local events = tonumber(os.getenv("EVENTS") or "1")
 local source = os.getenv("SOURCE") or "load"
 local delay_ms = tonumber(os.getenv("DELAY_MS") or "0")
 local hello = os.getenv("HELLO") == "1"
+local path = os.getenv("ACK") and ("/track?ack=" .. os.getenv("ACK")) or "/track"
 local counter = 0
 local thread_id = 0
 
@@ -28,7 +30,7 @@ function request()
   local profile = string.format("p%d-%d", thread_id or 0, counter % 500)
   local body = string.format('{"source":{"id":"%s"},"session":{"id":"s-%s"},"profile":{"id":"%s"},"events":[%s]}',
     source, profile, profile, table.concat(parts, ","))
-  return wrk.format("POST", "/track", {["Content-Type"] = "application/json"}, body)
+  return wrk.format("POST", path, {["Content-Type"] = "application/json"}, body)
 end
 
 function delay()
