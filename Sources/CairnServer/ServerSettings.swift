@@ -19,6 +19,11 @@ public struct ServerSettings: Sendable {
     public var projectionWait = Duration.seconds(2)
     /// How long one ephemeral-source key seals events before the next replaces it.
     public var ephemeralKeyRotation = Duration.seconds(600)
+    /// Whether destinations deliver with their resources' test credentials instead of the
+    /// production ones (`cairn serve --test-mode`; see docs/destinations.md).
+    public var testMode = false
+    /// How destinations deliver: attempts, backoff, timeouts.
+    public var destinations = DestinationSettings()
 
     public init() {}
 
@@ -29,6 +34,7 @@ public struct ServerSettings: Sendable {
         guard ephemeralKeyRotation >= .seconds(1) && ephemeralKeyRotation <= .seconds(86_400) else {
             throw ServerError("ephemeralKeyRotation must be 1 s...1 day")
         }
+        try destinations.validate()
     }
 }
 

@@ -28,6 +28,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "When /track replies: after the projection (projected) or at durability (durable).")
     var ack = ServerSettings().acknowledgement.rawValue
 
+    @Flag(help: "Deliver to destinations with their resources' test credentials instead of the production ones (docs/destinations.md).")
+    var testMode = false
+
     func validate() throws {
         guard ServerSettings.Acknowledgement(rawValue: ack) != nil else { throw ValidationError("--ack must be projected or durable, got '\(ack)'") }
         guard (1...65_535).contains(port) else { throw ValidationError("--port must be 1...65535, got \(port)") }
@@ -48,6 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
         settings.host = host
         settings.port = port
         settings.acknowledgement = ServerSettings.Acknowledgement(rawValue: ack)!
+        settings.testMode = testMode
         let data = try await DataDirectory.open(dataOptions.data, logger: logger)
         let server: CairnServer
         do {
@@ -57,6 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw error
         }
         let host = self.host
-        try await server.run { port in print("serving on http://\(host):\(port) (data in \(data.path))") }
+        let mode = testMode ? "; destinations use test credentials" : ""
+        try await server.run { port in print("serving on http://\(host):\(port) (data in \(data.path)\(mode))") }
     }
 }
