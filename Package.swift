@@ -38,6 +38,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // The destination dispatcher's webhook deliveries (CairnServer/Destinations).
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // C libraries from the system (see Makefile `deps`).
@@ -80,8 +82,9 @@ let package = Package(
         .target(
             name: "CairnServer",
             dependencies: [
-                "CairnEngine", "CairnLog", "CairnModel", "CairnStore", "CZlib",
+                "CairnEngine", "CairnLog", "CairnLogic", "CairnModel", "CairnStore", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
@@ -134,8 +137,11 @@ let package = Package(
         .testTarget(
             name: "CairnServerTests",
             dependencies: [
-                "CairnServer", "CairnEngine", "CairnTestSupport",
+                // `cairn` for `cairn destination dead-letters`, run as a program.
+                "CairnServer", "CairnEngine", "CairnLogic", "CairnTestSupport", "cairn",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                // The destination tests run webhook receivers of their own.
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),

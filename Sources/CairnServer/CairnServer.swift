@@ -4,14 +4,15 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 
-/// The HTTP server: the projection service and the HTTP application, run together on one data
-/// directory (see docs/server.md).
+/// The HTTP server: the projection service, the destination dispatcher (docs/destinations.md)
+/// and the HTTP application, run together on one data directory (see docs/server.md).
 ///
 /// Start order: the data directory (logs, projections, keys) is opened and the projector opened
-/// on it before anything listens; then the projection service and the HTTP server run. On
-/// SIGTERM or SIGINT the server stops accepting and finishes the requests in progress, the
-/// projection service stops after its batch, then the ephemeral keys in use are retired and the
-/// data directory closed (logs synced).
+/// on it before anything listens; then the projection service, the destination dispatcher and
+/// the HTTP server run. On SIGTERM or SIGINT the server stops accepting and finishes the
+/// requests in progress, the dispatcher abandons the deliveries in flight (made again at the
+/// next start), the projection service stops after its batch, then the ephemeral keys in use are
+/// retired and the data directory closed (logs synced).
 public struct CairnServer: Sendable {
     public let data: DataDirectory
     public let settings: ServerSettings
@@ -20,6 +21,7 @@ public struct CairnServer: Sendable {
     let metrics: ServerMetrics
     /// The access tokens of the admin API (`DATA/tokens`).
     let tokens: AccessTokens
+    let destinations: DestinationDispatcher
     let logger: Logger
 
     public static func open(data: DataDirectory, settings: ServerSettings, logger: Logger) async throws -> CairnServer {
@@ -29,7 +31,10 @@ public struct CairnServer: Sendable {
         let configuration = try await ConfigurationStore.open(log: data.eventLog)
         let ingestion = try await Ingestion(data: data, configuration: configuration, rotation: settings.ephemeralKeyRotation, metrics: metrics)
         let tokens = try AccessTokens.open(dataDirectory: data.path)
-        return CairnServer(data: data, settings: settings, projection: projection, ingestion: ingestion, metrics: metrics, tokens: tokens, logger: logger)
+        let destinations = DestinationDispatcher(data: data, configuration: configuration, settings: settings.destinations,
+                                                 testMode: settings.testMode, logger: logger)
+        return CairnServer(data: data, settings: settings, projection: projection, ingestion: ingestion, metrics: metrics, tokens: tokens,
+                           destinations: destinations, logger: logger)
     }
 
     /// The router with every endpoint.
@@ -63,7 +68,7 @@ public struct CairnServer: Sendable {
         Application(
             router: try await router(),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "cairn"),
-            services: [projection],
+            services: [projection, destinations],
             onServerRunning: { channel in await onReady(channel.localAddress?.port ?? 0) },
             logger: logger
         )

@@ -22,6 +22,11 @@ public struct ServerSettings: Sendable {
     /// How long a change stream (`GET /changes/stream`) stays silent before it sends a heartbeat
     /// comment, so that proxies keep the connection open.
     public var changeStreamHeartbeat = Duration.seconds(15)
+    /// Whether destinations deliver with their resources' test credentials instead of the
+    /// production ones (`cairn serve --test-mode`; see docs/destinations.md).
+    public var testMode = false
+    /// How destinations deliver: attempts, backoff, timeouts.
+    public var destinations = DestinationSettings()
 
     public init() {}
 
@@ -35,6 +40,7 @@ public struct ServerSettings: Sendable {
         guard changeStreamHeartbeat >= .milliseconds(10) && changeStreamHeartbeat <= .seconds(300) else {
             throw ServerError("changeStreamHeartbeat must be 10 ms...300 s")
         }
+        try destinations.validate()
     }
 }
 

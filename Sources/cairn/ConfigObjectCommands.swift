@@ -194,4 +194,5 @@ enum DestinationKind: ConfigurationKindCommand {
     static let name = "destination"
     static let plural = "destinations"
     static var createCommand: (any ParsableCommand.Type)? { nil }
+    static var moreCommands: [any ParsableCommand.Type] { [DestinationDeadLettersCommand.self] }
 }

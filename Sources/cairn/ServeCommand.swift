@@ -32,6 +32,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "When /track replies: after the projection (projected) or at durability (durable).")
     var ack = ServerSettings().acknowledgement.rawValue
 
+    @Flag(help: "Deliver to destinations with their resources' test credentials instead of the production ones (docs/destinations.md).")
+    var testMode = false
+
     func validate() throws {
         guard ServerSettings.Acknowledgement(rawValue: ack) != nil else { throw ValidationError("--ack must be projected or durable, got '\(ack)'") }
         guard (1...65_535).contains(port) else { throw ValidationError("--port must be 1...65535, got \(port)") }
@@ -60,6 +63,7 @@ struct ServeCommand: AsyncParsableCommand {
         settings.host = host
         settings.port = port
         settings.acknowledgement = ServerSettings.Acknowledgement(rawValue: ack)!
+        settings.testMode = testMode
         let data = try await DataDirectory.open(dataOptions.data, logger: logger)
         let server: CairnServer
         do {
@@ -69,9 +73,10 @@ struct ServeCommand: AsyncParsableCommand {
             throw error
         }
         let host = self.host
+        let mode = testMode ? "; destinations use test credentials" : ""
         try await server.run { [demoLines] port in
             // Written straight to the file descriptor: a pipe would hold a buffered print back.
-            FileHandle.standardOutput.write(Data(("serving on http://\(host):\(port) (data in \(data.path)); stop with Ctrl-C\n" + demoLines).utf8))
+            FileHandle.standardOutput.write(Data(("serving on http://\(host):\(port) (data in \(data.path)\(mode)); stop with Ctrl-C\n" + demoLines).utf8))
         }
     }
 }
