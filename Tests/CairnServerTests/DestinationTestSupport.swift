@@ -126,17 +126,9 @@ struct DestinationWorld: Sendable {
     func serve<T: Sendable>(_ configuration: [ConfigurationChange] = [], settings: ServerSettings = DestinationWorld.settings(),
                             _ body: @Sendable (any TestClientProtocol, DataDirectory) async throws -> T) async throws -> T {
         let data = try await DataDirectory.open(dir.path, logger: quiet)
-        do {
+        return try await serving(data, settings: settings, prepare: {
             if !configuration.isEmpty { try await commit(configuration, to: data) }
-            let server = try await CairnServer.open(data: data, settings: settings, logger: quiet)
-            let result = try await server.application().test(.router) { client in try await body(client, data) }
-            try server.closeIngestion()
-            try await data.close()
-            return result
-        } catch {
-            try? await data.close()
-            throw error
-        }
+        }, body)
     }
 
     func remove() { dir.remove() }

@@ -24,10 +24,19 @@ func withServer<T: Sendable>(_ configuration: [ConfigurationChange], settings: S
     let dir = TemporaryDirectory("cairn-server")
     defer { dir.remove() }
     let data = try await DataDirectory.open(dir.path, logger: quiet)
-    do {
+    return try await serving(data, settings: settings, testing: testing, prepare: {
         if !configuration.isEmpty {
             try await ConfigurationStore.open(log: data.eventLog).commit(configuration, checks: StandardChecks())
         }
+    }, body)
+}
+
+/// Runs `prepare`, then a server on `data` while `body` runs; closes `data` whatever happens.
+func serving<T: Sendable>(_ data: DataDirectory, settings: ServerSettings, testing: TestingSetup = .router,
+                          prepare: () async throws -> Void = {},
+                          _ body: @Sendable (any TestClientProtocol, DataDirectory) async throws -> T) async throws -> T {
+    do {
+        try await prepare()
         let server = try await CairnServer.open(data: data, settings: settings, logger: quiet)
         let result = try await server.application().test(testing) { client in try await body(client, data) }
         try server.closeIngestion()
