@@ -7,11 +7,12 @@ import Logging
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve the tracking endpoints (/track, /collect) on a data directory, projecting as events arrive.",
+        abstract: "Serve Cairn over HTTP: ingestion (/track, /collect, Segment, PostHog), the admin API, the change stream, destinations.",
         discussion: """
             With --config DIR the configuration files in DIR are applied first, as `cairn config apply` \
             does (nothing is deleted). Stops on SIGTERM or SIGINT: no new requests, the ones in progress \
-            finish, then the projector, then the logs are synced and closed. See docs/server.md.
+            finish, then the projector and the destinations, then the logs are synced and closed. See \
+            docs/server.md and docs/api.md.
             """
     )
 
