@@ -312,6 +312,34 @@ struct DestinationDeliveryTests {
         }
     }
 
+    @Test("a deleted destination stops; re-created under the same id it delivers from its re-creation on, also after a restart")
+    func deleteAndRecreate() async throws {
+        try await withReceiver { receiver in
+            let world = try DestinationWorld()
+            defer { world.remove() }
+            let crm = DestinationWorld.destination("crm", resource: "hook", on: .event, mapping: ["n": "{{event@properties.n}}"])
+            let configuration = [DestinationWorld.sourceChange, try world.webhook("hook", url: receiver.url("/ok/crm")), crm]
+            @Sendable func numbers() -> [JSONValue] {
+                // Each delivery once, in order (a change in flight at a stop may come twice in a row).
+                receiver.requests.map { $0.body["n"] ?? .null }.reduce(into: []) { if $0.last != $1 { $0.append($1) } }
+            }
+            try await world.serve(configuration) { client, data in
+                try await client.track("p1", "page-view", #"{"n":1}"#)
+                try await eventually("the first delivery") { numbers() == [1] }
+                try await world.commit([.delete(ConfigurationKey(.destination, "crm"))], to: data)
+                try await client.track("p1", "page-view", #"{"n":2}"#)
+                try await world.commit([crm], to: data)
+                try await client.track("p1", "page-view", #"{"n":3}"#)
+                try await eventually("the delivery after the re-creation") { numbers().contains(3) }
+            }
+            try await world.serve { client, _ in
+                try await client.track("p1", "page-view", #"{"n":4}"#)
+                try await eventually("the delivery after the restart") { numbers().contains(4) }
+            }
+            #expect(numbers() == [1, 3, 4])
+        }
+    }
+
     @Test("destinations created and disabled while serving are followed; test mode delivers with the test credentials")
     func liveConfiguration() async throws {
         try await withReceiver { receiver in
