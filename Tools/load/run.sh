@@ -40,23 +40,27 @@ delay=$(awk -v h="$half" 'BEGIN { d = 16000 / (h > 0 ? h : 1); printf "%d", (d <
 paced=$(EVENTS=1 DELAY_MS=$delay wrk -t2 -c16 -d"${SECONDS_PER_RUN}s" --latency -s Tools/load/track.lua "$URL" | result)
 
 rss() { awk '/VmRSS/ { print $2 }' "/proc/$SERVER/status"; }
+# The anonymous part (heap) apart from LMDB's file-backed map pages, which grow with the store.
+anon() { awk '/RssAnon/ { print $2 }' "/proc/$SERVER/status"; }
 rss_start=$(rss)
+anon_start=$(anon)
 EVENTS=5 DELAY_MS=$delay wrk -t2 -c16 -d"${LOAD_MINUTES}m" -s Tools/load/track.lua "$URL" > "$DIR/steady.txt" &
 LOADER=$!
 samples=""
-for _ in $(seq $((LOAD_MINUTES * 6))); do sleep 10; samples="$samples $(rss)"; done
+for _ in $(seq $((LOAD_MINUTES * 6))); do sleep 10; samples="$samples $(rss)/$(anon)"; done
 wait $LOADER || true
 rss_end=$(rss)
+anon_end=$(anon)
 
 echo "hello-world GET /healthz:        $hello"
 echo "/track, 1 event per request:     $single"
 echo "/track, 50 events per request:   $batched"
 echo "/track at about half the rate:   $paced (DELAY_MS=$delay, 16 connections)"
-echo "server RSS KiB: start $rss_start, every 10 s:$samples, end $rss_end"
+echo "server RSS/RssAnon KiB: start $rss_start/$anon_start, every 10 s:$samples, end $rss_end/$anon_end"
 awk -v s="$single_rps" -v h="$(field "$hello" rps)" -v b="$(field "$batched" rps)" -v p99="$(field "$paced" p99_ms)" \
-    -v r0="$rss_start" -v r1="$rss_end" 'BEGIN {
+    -v r0="$rss_start" -v r1="$rss_end" -v a0="$anon_start" -v a1="$anon_end" 'BEGIN {
   printf "single-event /track: %.1f%% of hello-world (goal >= 70%%): %s\n", 100 * s / h, (s / h >= 0.7 ? "met" : "NOT MET")
   printf "batched /track: %.0f events/s (goal >= 150,000): %s\n", 50 * b, (50 * b >= 150000 ? "met" : "NOT MET")
   printf "p99 at half rate: %.2f ms (goal <= 10 ms): %s\n", p99, (p99 <= 10 ? "met" : "NOT MET")
-  printf "RSS end/start: %.2fx\n", r1 / r0
+  printf "RSS end/start: %.2fx; anonymous end/start: %.2fx\n", r1 / r0, a1 / a0
 }'
