@@ -12,7 +12,7 @@ import Synchronization
 public final class ProjectionService: Service, Sendable {
     let data: DataDirectory
     let projector: Projector
-    private let emitter: EventEmitter.Box
+    private let emitter: EventEmitter
     private let applied: EndWaiters
     private let replies = Mutex(Replies())
     private let logger: Logger
@@ -45,7 +45,7 @@ public final class ProjectionService: Service, Sendable {
         self.data = data
         self.metrics = metrics
         self.projector = try await data.projector()
-        self.emitter = EventEmitter.Box(EventEmitter(eventLog: data.eventLog, changeLog: data.changeLog, cursorPath: data.emitterCursorPath, logger: logger))
+        self.emitter = EventEmitter(eventLog: data.eventLog, changeLog: data.changeLog, cursorPath: data.emitterCursorPath, logger: logger)
         self.applied = EndWaiters(end: try projector.appliedOffset())
         self.logger = logger
     }
@@ -92,7 +92,7 @@ public final class ProjectionService: Service, Sendable {
                 applied.advance(to: batch.end)
             })
             applied.advance(to: end)
-            if try await emitter.emitter.run() > 0 { continue }
+            if try await emitter.run() > 0 { continue }
             if try await recorder.run().effects > 0 { continue }
             do {
                 _ = try await data.eventLog.waitForEnd(beyond: end)
@@ -100,13 +100,5 @@ public final class ProjectionService: Service, Sendable {
                 return
             }
         }
-    }
-}
-
-extension EventEmitter {
-    /// Lets a `Sendable` service hold the emitter, which only its own loop uses.
-    final class Box: @unchecked Sendable {
-        let emitter: EventEmitter
-        init(_ emitter: EventEmitter) { self.emitter = emitter }
     }
 }
