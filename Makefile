@@ -6,7 +6,6 @@
 #   make test      the default test suite (well under 10 minutes on 2 cores)
 #   make torture   long randomized crash and fault runs (CAIRN_TORTURE=1; CAIRN_SEED=N replays one seed)
 #   make load      the server's load figures with wrk (Tools/load/run.sh; LOAD_MINUTES=10 for the memory run)
-#   make openapi   regenerate the served copy of docs/openapi.json (Sources/CairnServer/Admin/OpenAPIDocument+Text.swift)
 #   make bench     benchmark figures against same-run baselines, then the per-operation benchmarks
 #                  (BENCH_RECORDS=N for the log's, BENCH_EVENTS=N for a quick run of the projector's)
 
@@ -17,7 +16,7 @@ APT_PACKAGES := liblmdb-dev libzstd-dev libssl-dev zlib1g-dev
 HEADERS := /usr/include/lmdb.h /usr/include/zstd.h /usr/include/openssl/evp.h /usr/include/zlib.h
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build run test torture bench load openapi clean
+.PHONY: deps build run test torture bench load clean
 
 deps:
 	@missing=""; for h in $(HEADERS); do [ -f $$h ] || missing="$$missing $$h"; done; \
@@ -53,12 +52,6 @@ bench: deps
 	cd Benchmarks && $(SWIFT) build -c release --product projection-figures
 	Benchmarks/.build/release/projection-figures $(BENCH_EVENTS)
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-directory .benchmarkBaselines benchmark
-
-# The server serves docs/openapi.json from a Swift string; a test checks that they are equal.
-openapi:
-	@{ echo '// Generated from docs/openapi.json by `make openapi`: edit that file, then run it.'; \
-	   echo ''; echo 'extension OpenAPIDocument {'; echo '    static let text = ##"""'; \
-	   cat docs/openapi.json; echo ''; echo '"""##'; echo '}'; } > Sources/CairnServer/Admin/OpenAPIDocument+Text.swift
 
 clean:
 	rm -rf .build Benchmarks/.build
