@@ -62,7 +62,9 @@ struct TrackEndpointTests {
 
     @Test("the reply carries the survivor's id for a merged-away profile, and the workflows' response values and UX items")
     func survivorAndReplies() async throws {
-        try await withServer(Self.base) { client, _ in
+        var settings = ServerSettings()
+        settings.projectionWait = .seconds(30)  // the reply values need the projection, however busy the machine
+        try await withServer(Self.base, settings: settings) { client, _ in
             func track(_ profile: String, _ type: String, _ properties: String = "{}") async throws -> JSONValue {
                 let reply = try await client.post("/track", #"{"source":{"id":"\#(Self.fixtureSource)"},"session":{"id":"s-\#(profile)"},"profile":{"id":"\#(profile)"},"events":[{"type":"\#(type)","properties":\#(properties)}]}"#)
                 #expect(reply.status == .ok, "\(reply.json)")
